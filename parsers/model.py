@@ -1,0 +1,139 @@
+"""The data model: a report (metadata and provenance), its facts, its checks and its problems."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .document import Location
+
+Number = int | float
+
+
+@dataclass
+class Fact:
+    """One printed number: ``(section, row, column) -> value``, with the text as printed."""
+
+    section: str
+    row: str
+    column: str
+    value: Number | None  # None: printed as blank, "/", "—" … ("no number", never 0)
+    raw: str  # the cell as printed
+    note: str | None = None  # 1（撤回） -> note 撤回
+    location: Location = field(default_factory=Location)
+    derived: bool = False  # computed from the table's identities, not printed
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "section": self.section,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "raw": self.raw,
+            "note": self.note,
+            "location": self.location.as_dict(),
+        }
+        if self.derived:
+            d["derived"] = True
+        return d
+
+
+@dataclass
+class Check:
+    """One accounting identity evaluated on one report.  A failure never changes a number."""
+
+    name: str
+    passed: bool
+    detail: str
+    values: dict[str, Number] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Problem:
+    """Something the parser could not do with certainty, recorded rather than guessed."""
+
+    kind: str  # unplaceable_row, missing_row, missing_section, unmapped_label, …
+    section: str | None
+    row: str | None
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ReportMeta:
+    agency: str | None = None
+    region: str | None = None
+    region_code: str | None = None
+    year: int | None = None
+    format: str | None = None
+    scope: str | None = None
+    published_on: str | None = None  # ISO date
+    title: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    # provenance
+    source_path: str | None = None
+    source_url: str | None = None
+    sha256: str | None = None
+    media_type: str | None = None
+    fetched_at: str | None = None
+    page_meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def report_id(self) -> str | None:
+        return report_id(self.agency, self.year, self.sha256)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["id"] = self.report_id
+        return d
+
+
+def _canon(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).split())
+
+
+def report_id(agency: str | None, year: int | None, sha256: str | None = None) -> str | None:
+    """A stable id: the same body and year give the same id in every build and every medium.
+
+    Derived from what the report *is* (who reports, on which year), never from file order or row
+    numbers, so an HTML page and its PDF attachment share one id and ids never renumber.  Without
+    agency or year it falls back to the document's SHA-256.
+    """
+    if agency and year:
+        h = hashlib.sha256(f"xxgk-report\x1f{_canon(agency)}\x1f{year}".encode()).hexdigest()
+        return f"r{year}-{h[:12]}"
+    if sha256:
+        return f"d-{sha256[:16]}"
+    return None
+
+
+@dataclass
+class ParseResult:
+    path: str
+    report: ReportMeta
+    facts: list[Fact] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "report": self.report.as_dict(),
+            "facts": [f.as_dict() for f in self.facts],
+            "checks": [c.as_dict() for c in self.checks],
+            "problems": [p.as_dict() for p in self.problems],
+            "errors": list(self.errors),
+        }

@@ -1,0 +1,135 @@
+"""Parse one document into a report: format, tables, facts, checks and what could not be read."""
+
+from __future__ import annotations
+
+import re
+
+from .checks import check_report
+from .document import Document
+from .metadata import find_agency, find_contacts, find_published_on, find_region, find_scope, find_title, find_year
+from .model import ParseResult, Problem, ReportMeta
+from .stream import Region, build_stream, tokenize
+from .tables import read_section
+from .templates import (
+    APPLICATIONS_ANCHOR,
+    APPLICATIONS_HEAD,
+    APPLICATIONS_LAST_ROW,
+    END_OF_TABLES,
+    FORMAT_MARKERS,
+    PROACTIVE_ANCHOR,
+    REVIEWS_ANCHOR,
+    REVIEWS_HEAD,
+    TEMPLATES,
+    expected_rows,
+)
+
+_REPORT_WORDS = re.compile(r"政府信息公开|政务公开|信息公开")
+_ANNUAL = re.compile(r"年度?报告|年报")
+
+
+class NotAReport(ValueError):
+    """The document is readable but is not an annual information-disclosure report."""
+
+
+def find_sections(region: Region) -> dict[str, tuple[int, int]]:
+    """Key ranges of the three tables, found by the labels only these tables print."""
+    key = region.key
+    out: dict[str, tuple[int, int]] = {}
+    p = PROACTIVE_ANCHOR.search(key)
+    a = APPLICATIONS_ANCHOR.search(key, p.end() if p else 0)
+    app_start = None
+    if a:
+        heads = [m for m in APPLICATIONS_HEAD.finditer(key, max(a.start() - 200, p.end() if p else 0), a.start())]
+        app_start = heads[0].start() if heads else a.start()
+    after_apps = 0
+    if a:
+        last = APPLICATIONS_LAST_ROW.search(key, a.end())
+        after_apps = last.end() if last else a.end()
+    elif p:
+        after_apps = p.end()
+    r = REVIEWS_ANCHOR.search(key, after_apps) if (a or p) else None
+    rev_start = None
+    if r:
+        head = REVIEWS_HEAD.search(key, after_apps, r.start())
+        rev_start = head.start() if head else r.start()
+    tail_from = r.end() if r else after_apps
+    end = END_OF_TABLES.search(key, tail_from)
+    doc_end = end.start() if end else len(key)
+    if p:
+        out["proactive"] = (p.start(), app_start if app_start is not None else (rev_start or doc_end))
+    if a and app_start is not None:
+        out["applications"] = (app_start, rev_start if rev_start is not None else doc_end)
+    if r and rev_start is not None:
+        out["reviews"] = (rev_start, doc_end)
+    return out
+
+
+def detect_format(key: str, sections: dict[str, tuple[int, int]], year: int | None) -> str | None:
+    if not sections:
+        return "pre2019" if year is not None and year < 2019 else None
+    lo = min(s for s, _ in sections.values())
+    hi = max(e for _, e in sections.values())
+    scores = {fmt: len(rx.findall(key, lo, hi)) for fmt, rx in FORMAT_MARKERS.items()}
+    if scores["legacy"] != scores["2021"]:
+        return max(scores, key=lambda f: scores[f])
+    if year is not None:
+        return "legacy" if year <= 2020 else "2021"
+    return None
+
+
+def parse_document(doc: Document, path: str = "", **provenance: str | None) -> ParseResult:
+    stream = build_stream(doc)
+    region = tokenize(stream, 0, len(stream.norm))
+    text = stream.norm
+
+    title = doc.meta.get("title") or find_title(doc)
+    year = find_year(title, text)
+    agency = doc.meta.get("agency") or find_agency(title, doc)
+    region_name, region_code = find_region(agency)
+    phone, email = find_contacts(text[:4000] if len(text) > 4000 else text)
+    meta = ReportMeta(
+        agency=agency,
+        region=region_name,
+        region_code=region_code,
+        year=year,
+        title=title,
+        scope=find_scope(agency, region_name, text),
+        published_on=doc.meta.get("published_on") or find_published_on(doc),
+        contact_phone=phone,
+        contact_email=email,
+        media_type=doc.media_type,
+        page_meta={k: v for k, v in doc.meta.items() if k not in ("title", "agency", "published_on")},
+        **provenance,  # type: ignore[arg-type]
+    )
+    result = ParseResult(path=path, report=meta)
+    result.problems += [Problem("reader", None, None, p) for p in doc.problems]
+
+    sections = find_sections(region)
+    fmt = detect_format(region.key, sections, year)
+    meta.format = fmt
+    looks_like_report = bool(title and _ANNUAL.search(title)) or bool(
+        _REPORT_WORDS.search(text[:600]) and _ANNUAL.search(text[:600])
+    )
+    if not sections:
+        if not looks_like_report:
+            raise NotAReport("not an annual information-disclosure report: no report title and no statistical tables")
+        if fmt != "pre2019":
+            result.problems.append(Problem("missing_tables", None, None, "no statistical tables found in the document"))
+        return result
+
+    for name in ("proactive", "applications", "reviews"):
+        if name not in sections:
+            result.problems.append(Problem("missing_section", name, None, f"table {name} not found"))
+            continue
+        k0, k1 = sections[name]
+        sec = read_section(region, TEMPLATES[name], k0, k1)
+        result.facts += sec.facts
+        result.problems += sec.problems
+        if fmt in ("legacy", "2021"):
+            for row in expected_rows(name, fmt):
+                if row not in sec.rows_found:
+                    result.problems.append(
+                        Problem("missing_row", name, row, f"expected in the {fmt} format but not found")
+                    )
+    result.checks = check_report(result.facts)
+    return result

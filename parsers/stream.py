@@ -1,0 +1,229 @@
+"""A document as one normalized character stream, split into label text and value tokens.
+
+Real reports break labels over lines, stack them one character per line, put spaces inside them and
+mix them with page footers.  So labels are matched on a *key* form of the text — Chinese characters
+only, with enumerators (``（三）``, ``一、``, ``1.``) and every value token cut out — and each value
+token remembers where in that key it was printed.  The table walker then reads "label, its values,
+next label" in key order, whatever the line layout was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .document import Document, Location
+from .values import NOTE_RE, NULL_RE, VALUE_RE, clean_note, normalize_char, to_number
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff〇]")
+_ENUM_RE = re.compile(
+    r"\(\s*[一二三四五六七八九十]{1,3}\s*\)"
+    r"|(?:(?<=^)|(?<=[\s|]))[一二三四五六七八九十]{1,3}[、.]",
+    re.M,
+)
+
+
+@dataclass
+class Token:
+    """A value slot: a number, an explicit "no number", or a blank cell of an exact grid."""
+
+    kind: str  # "value" | "null" | "blank"
+    start: int  # offset in the normalized stream
+    end: int
+    key_pos: int  # position in the key form (which label it follows)
+    value: int | float | None = None
+    sign: str | None = None
+    unit: str | None = None
+    note: str | None = None
+    line: int = 0  # index of the document line where it starts
+    cell: int = 0  # index of the cell in that line
+
+
+@dataclass
+class Stream:
+    doc: Document
+    norm: str
+    orig: str
+    norm_to_orig: list[int]
+    char_line: list[int]  # document line index of each normalized char
+    char_cell: list[int]
+    line_spans: list[tuple[int, int]]
+    cell_spans: list[list[tuple[int, int]]]
+
+    def raw(self, start: int, end: int) -> str:
+        """The text as printed between two normalized offsets."""
+        if end <= start:
+            return ""
+        return self.orig[self.norm_to_orig[start] : self.norm_to_orig[end - 1] + 1].strip()
+
+    def location(self, offset: int) -> Location:
+        li = self.char_line[min(offset, len(self.char_line) - 1)] if self.char_line else 0
+        line = self.doc.lines[li]
+        ci = self.char_cell[min(offset, len(self.char_cell) - 1)]
+        base = line.cells[ci].loc if ci < len(line.cells) else line.loc
+        return base
+
+
+def build_stream(doc: Document) -> Stream:
+    norm_parts: list[str] = []
+    orig_parts: list[str] = []
+    n2o: list[int] = []
+    char_line: list[int] = []
+    char_cell: list[int] = []
+    line_spans: list[tuple[int, int]] = []
+    cell_spans: list[list[tuple[int, int]]] = []
+    npos = 0
+    opos = 0
+    for li, line in enumerate(doc.lines):
+        lstart = npos
+        spans: list[tuple[int, int]] = []
+        for ci, cell in enumerate(line.cells):
+            if ci:
+                norm_parts.append("\t"); orig_parts.append("\t")
+                n2o.append(opos); char_line.append(li); char_cell.append(ci)
+                npos += 1; opos += 1
+            cstart = npos
+            for ch in cell.text:
+                nc = normalize_char(ch)
+                for x in nc:
+                    norm_parts.append(x)
+                    n2o.append(opos)
+                    char_line.append(li)
+                    char_cell.append(ci)
+                    npos += 1
+                orig_parts.append(ch)
+                opos += 1
+            spans.append((cstart, npos))
+        line_spans.append((lstart, npos))
+        cell_spans.append(spans)
+        norm_parts.append("\n"); orig_parts.append("\n")
+        n2o.append(opos); char_line.append(li); char_cell.append(max(len(line.cells) - 1, 0))
+        npos += 1; opos += 1
+    return Stream(doc, "".join(norm_parts), "".join(orig_parts), n2o, char_line, char_cell, line_spans, cell_spans)
+
+
+@dataclass
+class Region:
+    """A slice of the stream tokenized for one table: its key form and its value tokens."""
+
+    stream: Stream
+    start: int
+    end: int
+    key: str = ""
+    key_to_norm: list[int] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
+    # exact grid lines in the region: line index -> list of per-cell slot tokens after the labels
+    exact_slots: dict[int, list[Token]] = field(default_factory=dict)
+
+
+def _find_tokens(text: str, base: int) -> list[tuple[int, int, str, re.Match[str] | None, str | None]]:
+    """(start, end, kind, match, note) for every value and null token in ``text``."""
+    found: list[tuple[int, int, str, re.Match[str] | None, str | None]] = []
+    for m in VALUE_RE.finditer(text):
+        end = m.end()
+        note = None
+        n = NOTE_RE.match(text, end)
+        if n:
+            note = clean_note(n.group("note"))
+            if note is not None:
+                end = n.end()
+        found.append((base + m.start(), base + end, "value", m, note))
+    for m in NULL_RE.finditer(text):
+        found.append((base + m.start(), base + m.end(), "null", None, None))
+    found.sort(key=lambda t: t[0])
+    # drop overlaps (a null dash inside a note, say)
+    out: list[tuple[int, int, str, re.Match[str] | None, str | None]] = []
+    last = -1
+    for t in found:
+        if t[0] >= last:
+            out.append(t)
+            last = t[1]
+    return out
+
+
+def tokenize(stream: Stream, start: int, end: int) -> Region:
+    region = Region(stream, start, end)
+    text = stream.norm[start:end]
+    tokens = _find_tokens(text, start)
+    excluded = bytearray(end - start)
+    for s, e, *_ in tokens:
+        excluded[s - start : e - start] = b"\x01" * (e - s)
+    for m in _ENUM_RE.finditer(text):
+        excluded[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+
+    key_chars: list[str] = []
+    k2n: list[int] = []
+    tok_iter = iter(tokens)
+    nxt = next(tok_iter, None)
+    for i, ch in enumerate(text):
+        pos = start + i
+        while nxt is not None and nxt[0] == pos:
+            s, e, kind, m, note = nxt
+            li = stream.char_line[s]
+            tok = Token(kind, s, e, len(key_chars), line=li, cell=stream.char_cell[s], note=note)
+            if kind == "value" and m is not None:
+                tok.sign = m.group("sign")
+                tok.unit = m.group("unit")
+                tok.value = to_number(m.group("num"), tok.sign)
+            region.tokens.append(tok)
+            nxt = next(tok_iter, None)
+        if not excluded[i] and _CJK.match(ch):
+            key_chars.append(ch)
+            k2n.append(pos)
+    region.key = "".join(key_chars)
+    region.key_to_norm = k2n
+    _exact_slots(region)
+    return region
+
+
+def _exact_slots(region: Region) -> None:
+    """For lines of a real grid, one slot per cell after the last label cell (blank cells included)."""
+    stream = region.stream
+    lines = {t.line for t in region.tokens}
+    first_line = stream.char_line[region.start] if region.start < len(stream.char_line) else 0
+    last_line = stream.char_line[max(region.end - 1, 0)] if stream.char_line else 0
+    for li in range(first_line, last_line + 1):
+        line = stream.doc.lines[li]
+        if not line.exact:
+            continue
+        spans = stream.cell_spans[li]
+        last_label = -1
+        for ci, (s, e) in enumerate(spans):
+            if s < region.start or e > region.end:
+                continue
+            cell = stream.norm[s:e]
+            tokens_here = [t for t in region.tokens if t.line == li and t.cell == ci]
+            stripped = cell
+            for t in tokens_here:
+                stripped = stripped.replace(stream.norm[t.start : t.end], " ")
+            if _CJK.search(_ENUM_RE.sub("", stripped)):
+                last_label = ci
+        slots: list[Token] = []
+        ok = True
+        for ci in range(last_label + 1, len(spans)):
+            s, e = spans[ci]
+            if s < region.start or e > region.end:
+                continue
+            tokens_here = [t for t in region.tokens if t.line == li and t.cell == ci]
+            if len(tokens_here) == 1:
+                slots.append(tokens_here[0])
+            elif not tokens_here and not stream.norm[s:e].strip():
+                key_pos = _key_pos_at(region, s)
+                slots.append(Token("blank", s, s, key_pos, line=li, cell=ci))
+            else:
+                ok = False  # a cell with two numbers, or with text that is neither
+        if ok and (slots or li in lines):
+            region.exact_slots[li] = slots
+
+
+def _key_pos_at(region: Region, norm_pos: int) -> int:
+    import bisect
+
+    return bisect.bisect_left(region.key_to_norm, norm_pos)
+
+
+def token_raw(stream: Stream, tok: Token) -> str:
+    return stream.raw(tok.start, tok.end)
+
+
+__all__ = ["Stream", "Region", "Token", "build_stream", "tokenize", "token_raw"]

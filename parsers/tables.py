@@ -1,0 +1,277 @@
+"""Reading the three statistical tables by meaning: find labels, then place the numbers after them.
+
+The walker goes through one table's labels and value tokens in the order they were printed (in key
+order, so a label broken by its own numbers still owns them).  A row owns the numbers printed after
+its label and before the next label; its columns are those of the header in force above it.
+
+Placing numbers is where silent errors would come from, so the rule is strict: numbers are placed
+only when the placement is certain —
+- on an exact grid (HTML/Word table, well-formed Markdown table) the value columns are the last
+  cells of the row, blank cells included;
+- otherwise the row must print exactly one number (or "no number" mark) per column, or every
+  possible placement must give the same facts (sixteen zeros under fifteen columns).
+Anything else leaves the row's facts out and says why.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from .model import Fact, Problem
+from .stream import Region, Token, token_raw
+from .templates import Label, SectionTemplate
+from .values import convert_amount
+
+
+@dataclass
+class _Row:
+    code: str
+    label: Label
+    key_start: int
+    key_end: int
+    columns: list[tuple[str, str | None]]
+    slots: list[Token] = field(default_factory=list)
+    group: bool = False
+
+
+@dataclass
+class SectionResult:
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows_found: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Event:
+    key_pos: int
+    order: int  # tokens before labels at the same key position
+    label: Label | None = None
+    key_end: int = 0
+    text: str = ""  # unmapped label text
+    token: Token | None = None
+
+
+def _events(region: Region, template: SectionTemplate, k0: int, k1: int) -> list[_Event]:
+    key = region.key
+    events: list[_Event] = []
+    covered = k0
+    for m in template.matcher.finditer(key, k0, k1):
+        if m.start() > covered:
+            events.append(_Event(covered, 1, text=key[covered : m.start()]))
+        events.append(_Event(m.start(), 1, label=template.label_of(m), key_end=m.end()))
+        covered = m.end()
+    if covered < k1:
+        events.append(_Event(covered, 1, text=key[covered:k1]))
+    toks = region.tokens
+    lo = bisect.bisect_right([t.key_pos for t in toks], k0)
+    for t in toks[lo:]:
+        if t.key_pos > k1:
+            break
+        events.append(_Event(t.key_pos, 0, token=t))
+    for li, slots in region.exact_slots.items():
+        for t in slots:
+            if t.kind == "blank" and k0 < t.key_pos <= k1:
+                events.append(_Event(t.key_pos, 0, token=t))
+    events.sort(key=lambda e: (e.key_pos, e.order, e.token.start if e.token else 0))
+    return events
+
+
+def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) -> SectionResult:
+    """Read one table between key positions ``k0`` and ``k1`` of the document's region."""
+    result = SectionResult()
+    header: list[tuple[str, str | None]] = []
+    groups: list[str] = []
+    rows_since_header = False
+    current: _Row | None = None
+    implicit: list[Token] = []
+    orphans: list[Token] = []
+    seen: set[str] = set()
+
+    events = _events(region, template, k0, k1)
+
+    def flush(next_label: Label | None) -> None:
+        nonlocal current
+        row = current
+        current = None
+        if row is None:
+            return
+        numbers = [t for t in row.slots if t.kind != "blank"]
+        if row.group and not row.slots:
+            groups.append(row.code)  # a header group, not a row
+            return
+        if row.label.dual and not numbers and next_label is not None and next_label.kind == "row":
+            return  # 其他处理 as the category over the 2021 sub-rows
+        _emit_row(region, template, row, row.columns, result, seen)
+
+    for i, ev in enumerate(events):
+        if ev.token is not None:
+            if current is not None:
+                current.slots.append(ev.token)
+            elif template.implicit_row and ev.token.kind != "blank":
+                implicit.append(ev.token)
+            elif template.implicit_row and ev.token.kind == "blank" and implicit:
+                implicit.append(ev.token)
+            elif ev.token.kind != "blank":
+                orphans.append(ev.token)
+            continue
+        if ev.label is None:
+            # Text no template knows.  One stray character (a broken enumerator, a unit) is
+            # harmless; more is a label we cannot read, so its numbers must not go to the row above.
+            if len(ev.text) >= 2:
+                flush(None)
+                result.unmapped.append(ev.text)
+            continue
+        lab = ev.label
+        kind, code = lab.kind, lab.code
+        if lab.alt is not None and rows_since_header:
+            kind, code = lab.alt
+        if kind == "column":
+            flush(None)
+            if rows_since_header:
+                header = []
+                rows_since_header = False
+            header.append((code or "", lab.unit))
+        elif kind in ("row", "group"):
+            flush(lab if kind == "row" else None)
+            if kind == "row":
+                rows_since_header = True
+            columns = _ordered(header, template)
+            current = _Row(code or "", lab, ev.key_pos, ev.key_end, columns, group=(kind == "group"))
+        elif kind == "block":
+            flush(None)
+            header = []
+            rows_since_header = False
+        else:  # category, noise
+            flush(lab if kind == "category" else None)
+    flush(None)
+
+    if template.implicit_row and implicit:
+        _emit_implicit(region, template, header, groups, implicit, result, seen)
+    stray = [t for t in orphans if t.kind == "value"]
+    if stray:
+        raws = ", ".join(token_raw(region.stream, t) for t in stray[:8])
+        result.problems.append(
+            Problem("unplaced_numbers", template.section, None, f"{len(stray)} number(s) under no row label: {raws}")
+        )
+    for text in result.unmapped:
+        result.problems.append(Problem("unmapped_label", template.section, None, f"label not in the vocabulary: {text[:40]}"))
+    result.rows_found = sorted(seen)
+    return result
+
+
+def _ordered(header: list[tuple[str, str | None]], template: SectionTemplate) -> list[tuple[str, str | None]]:
+    cols = [c for c in header if c[0] not in template.pinned_last]
+    cols += [c for c in header if c[0] in template.pinned_last]
+    return cols
+
+
+def _place(region: Region, slots: list[Token], n: int) -> tuple[list[Token] | None, str]:
+    numbers = [t for t in slots if t.kind != "blank"]
+    lines = {t.line for t in slots}
+    if len(lines) == 1:
+        (li,) = lines
+        cells = region.exact_slots.get(li)
+        if cells is not None and {id(t) for t in numbers} <= {id(t) for t in cells}:
+            if len(cells) >= n:
+                return cells[-n:], ""
+            return None, f"{len(cells)} cells printed for {n} columns"
+    if len(numbers) == n:
+        return numbers, ""
+    if len(numbers) > n:
+        # Every choice of which numbers to drop gives the same facts only when all are equal.
+        if len({(t.value, t.note, t.kind) for t in numbers}) == 1:
+            return numbers[:n], ""
+        return None, f"{len(numbers)} numbers printed for {n} columns"
+    return None, f"{len(numbers)} numbers printed for {n} columns"
+
+
+def _blank_row(region: Region, row: _Row, n: int) -> list[Token] | None:
+    """A row printed with nothing at all after its label: a blank row when its line has the cells."""
+    k = min(max(row.key_end - 1, 0), len(region.key_to_norm) - 1)
+    norm_pos = region.key_to_norm[k]
+    stream = region.stream
+    li = stream.char_line[norm_pos]
+    ci = stream.char_cell[norm_pos]
+    spans = stream.cell_spans[li]
+    after = spans[ci + 1 :]
+    if len(after) < n or any(stream.norm[s:e].strip() for s, e in after):
+        return None
+    return [Token("blank", s, s, row.key_end, line=li, cell=ci + 1 + j) for j, (s, e) in enumerate(after[-n:])]
+
+
+def _emit_row(
+    region: Region,
+    template: SectionTemplate,
+    row: _Row,
+    columns: list[tuple[str, str | None]],
+    result: SectionResult,
+    seen: set[str],
+) -> None:
+    section = template.section
+    if row.code in seen:
+        result.problems.append(Problem("duplicate_row", section, row.code, "row printed twice; the first is kept"))
+        return
+    if not columns:
+        result.problems.append(Problem("no_header", section, row.code, "row printed under no column header"))
+        return
+    n = len(columns)
+    numbers = [t for t in row.slots if t.kind != "blank"]
+    placed: list[Token] | None
+    if not numbers:
+        placed = _blank_row(region, row, n) if not row.slots else _place(region, row.slots, n)[0]
+        if placed is None:
+            result.problems.append(Problem("no_values", section, row.code, "row printed without numbers"))
+            return
+    else:
+        placed, why = _place(region, row.slots, n)
+        if placed is None:
+            result.problems.append(Problem("unplaceable_row", section, row.code, why + "; facts left out"))
+            seen.add(row.code)
+            return
+    seen.add(row.code)
+    for (col, unit), tok in zip(columns, placed):
+        result.facts.append(_fact(region, section, row.code, col, unit, tok))
+
+
+def _emit_implicit(
+    region: Region,
+    template: SectionTemplate,
+    header: list[tuple[str, str | None]],
+    groups: list[str],
+    slots: list[Token],
+    result: SectionResult,
+    seen: set[str],
+) -> None:
+    section = template.section
+    if not groups or len(header) % len(groups):
+        result.problems.append(
+            Problem("unreadable_header", section, None, f"{len(groups)} groups over {len(header)} columns")
+        )
+        return
+    per = len(header) // len(groups)
+    pairs = [(groups[i // per], header[i]) for i in range(len(header))]
+    placed, why = _place(region, slots, len(pairs))
+    if placed is None:
+        result.problems.append(Problem("unplaceable_row", section, None, why + "; facts left out"))
+        return
+    for (group, (col, unit)), tok in zip(pairs, placed):
+        seen.add(group)
+        result.facts.append(_fact(region, section, group, col, unit, tok))
+
+
+def _fact(region: Region, section: str, row: str, col: str, unit: str | None, tok: Token) -> Fact:
+    value = convert_amount(tok.value, tok.unit, unit) if col.endswith("10k_yuan") else tok.value
+    return Fact(
+        section=section,
+        row=row,
+        column=col,
+        value=value,
+        raw=token_raw(region.stream, tok) if tok.kind != "blank" else "",
+        note=tok.note,
+        location=region.stream.location(tok.start),
+    )
+
+
+__all__ = ["read_section", "SectionResult"]

@@ -35,13 +35,21 @@ class Location:
 class Cell:
     text: str
     loc: Location
+    covered: bool = False  # a grid position covered by a merged cell above or to the left
 
 
 @dataclass
 class Line:
+    """One printed line, or one row of a table grid.
+
+    On an exact line, ``cells[i]`` is grid column ``i`` (covered positions included), and ``grid``
+    names the table it belongs to, so header and data rows of one grid can be matched by column.
+    """
+
     cells: list[Cell]
     exact: bool = False  # cells are the columns of a real grid (blank cells are meaningful)
     loc: Location = field(default_factory=Location)
+    grid: int | None = None
 
     @property
     def text(self) -> str:
@@ -95,25 +103,38 @@ def from_text(text: str) -> Document:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines: list[Line] = []
     pipe_block: list[tuple[int, list[str]]] = []
+    grids = 0
 
     def flush_pipes() -> None:
         # A Markdown table is a grid only when every row has the same number of cells.
+        nonlocal grids
         widths = {len(cells) for _, cells in pipe_block}
         exact = len(widths) == 1
+        grids += 1
         for no, cells in pipe_block:
             lines.append(
                 Line(
-                    [Cell(c, Location(line=no, cell=i + 1)) for i, c in enumerate(cells)],
+                    [Cell(c, Location(line=no, table=grids, cell=i + 1)) for i, c in enumerate(cells)],
                     exact=exact,
-                    loc=Location(line=no),
+                    loc=Location(line=no, table=grids),
+                    grid=grids if exact else None,
                 )
             )
         pipe_block.clear()
+
+    def continues_grid(i: int) -> bool:
+        # A blank line or a page footer inside a Markdown table does not end it.
+        for nxt in raw_lines[i:]:
+            if nxt.strip() and not is_page_footer(nxt):
+                return _pipe_cells(nxt) is not None
+        return False
 
     for i, raw in enumerate(raw_lines, start=1):
         if is_page_footer(raw):
             continue
         if _MD_RULE.match(raw) and "-" in raw and "|" in raw:
+            continue
+        if pipe_block and not raw.strip() and continues_grid(i):
             continue
         cells = _pipe_cells(raw)
         if cells is not None:
@@ -122,7 +143,11 @@ def from_text(text: str) -> Document:
         if pipe_block:
             flush_pipes()
         parts = raw.split("\t")
-        lines.append(Line([Cell(p, Location(line=i)) for p in parts], exact=False, loc=Location(line=i)))
+        if len(parts) == 1:
+            cells = [Cell(raw, Location(line=i))]
+        else:
+            cells = [Cell(p, Location(line=i, cell=j + 1)) for j, p in enumerate(parts)]
+        lines.append(Line(cells, exact=False, loc=Location(line=i)))
     if pipe_block:
         flush_pipes()
     return Document(lines=lines)

@@ -12,7 +12,7 @@ from .stream import Region, build_stream, tokenize
 from .tables import read_section
 from .templates import (
     APPLICATIONS_ANCHOR,
-    APPLICATIONS_HEAD,
+    APPLICATIONS_HEADING,
     APPLICATIONS_LAST_ROW,
     END_OF_TABLES,
     FORMAT_MARKERS,
@@ -36,11 +36,12 @@ def find_sections(region: Region) -> dict[str, tuple[int, int]]:
     key = region.key
     out: dict[str, tuple[int, int]] = {}
     p = PROACTIVE_ANCHOR.search(key)
-    a = APPLICATIONS_ANCHOR.search(key, p.end() if p else 0)
+    lo = p.end() if p else 0
+    a = APPLICATIONS_ANCHOR.search(key, lo)
     app_start = None
     if a:
-        heads = [m for m in APPLICATIONS_HEAD.finditer(key, max(a.start() - 200, p.end() if p else 0), a.start())]
-        app_start = heads[0].start() if heads else a.start()
+        heading = APPLICATIONS_HEADING.search(key, max(lo, a.start() - 40), a.start())
+        app_start = heading.start() if heading else a.start()
     after_apps = 0
     if a:
         last = APPLICATIONS_LAST_ROW.search(key, a.end())

@@ -189,7 +189,7 @@ def _exact_slots(region: Region) -> None:
         spans = stream.cell_spans[li]
         last_label = -1
         for ci, (s, e) in enumerate(spans):
-            if s < region.start or e > region.end:
+            if s < region.start or e > region.end or line.cells[ci].covered:
                 continue
             cell = stream.norm[s:e]
             tokens_here = [t for t in region.tokens if t.line == li and t.cell == ci]
@@ -202,7 +202,7 @@ def _exact_slots(region: Region) -> None:
         ok = True
         for ci in range(last_label + 1, len(spans)):
             s, e = spans[ci]
-            if s < region.start or e > region.end:
+            if s < region.start or e > region.end or line.cells[ci].covered:
                 continue
             tokens_here = [t for t in region.tokens if t.line == li and t.cell == ci]
             if len(tokens_here) == 1:

@@ -24,13 +24,23 @@ from .templates import Label, SectionTemplate
 from .values import convert_amount
 
 
+@dataclass(frozen=True)
+class Column:
+    """A header column: its code, the amount unit its label prints, and its grid position if any."""
+
+    code: str
+    unit: str | None = None
+    grid: int | None = None  # the exact grid the header cell is in
+    cell: int | None = None  # the grid column of the header cell
+
+
 @dataclass
 class _Row:
     code: str
     label: Label
     key_start: int
     key_end: int
-    columns: list[tuple[str, str | None]]
+    columns: list[Column]
     slots: list[Token] = field(default_factory=list)
     group: bool = False
 
@@ -81,7 +91,7 @@ def _events(region: Region, template: SectionTemplate, k0: int, k1: int) -> list
 def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) -> SectionResult:
     """Read one table between key positions ``k0`` and ``k1`` of the document's region."""
     result = SectionResult()
-    header: list[tuple[str, str | None]] = []
+    header: list[Column] = []
     groups: list[str] = []
     rows_since_header = False
     current: _Row | None = None
@@ -98,7 +108,7 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
         if row is None:
             return
         numbers = [t for t in row.slots if t.kind != "blank"]
-        if row.group and not row.slots:
+        if row.group and not numbers:
             groups.append(row.code)  # a header group, not a row
             return
         if row.label.dual and not numbers and next_label is not None and next_label.kind == "row":
@@ -125,14 +135,14 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
             continue
         lab = ev.label
         kind, code = lab.kind, lab.code
-        if lab.alt is not None and rows_since_header:
+        if lab.alt is not None and _acts_as_row(lab, header, rows_since_header, events, i):
             kind, code = lab.alt
         if kind == "column":
             flush(None)
             if rows_since_header:
                 header = []
                 rows_since_header = False
-            header.append((code or "", lab.unit))
+            header.append(_column(region, code or "", lab.unit, ev.key_pos))
         elif kind in ("row", "group"):
             flush(lab if kind == "row" else None)
             if kind == "row":
@@ -161,10 +171,50 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
     return result
 
 
-def _ordered(header: list[tuple[str, str | None]], template: SectionTemplate) -> list[tuple[str, str | None]]:
-    cols = [c for c in header if c[0] not in template.pinned_last]
-    cols += [c for c in header if c[0] in template.pinned_last]
+def _column(region: Region, code: str, unit: str | None, key_pos: int) -> Column:
+    pos = region.key_to_norm[key_pos]
+    li = region.stream.char_line[pos]
+    line = region.stream.doc.lines[li]
+    if line.exact and line.grid is not None:
+        return Column(code, unit, line.grid, region.stream.char_cell[pos])
+    return Column(code, unit)
+
+
+def _acts_as_row(lab: Label, header: list[Column], rows_since_header: bool, events: list[_Event], i: int) -> bool:
+    """总计 / 其他 name a column in the header and a row below it.
+
+    They are the row once rows have started, when the header already has that column, or when
+    numbers follow the label directly (a header cell is never followed by numbers).
+    """
+    if rows_since_header or any(c.code == lab.code for c in header):
+        return True
+    nxt = next((e for e in events[i + 1 :] if e.token is None or e.token.kind != "blank"), None)
+    return nxt is not None and nxt.token is not None
+
+
+def _ordered(header: list[Column], template: SectionTemplate) -> list[Column]:
+    if header and all(c.cell is not None for c in header) and len({c.grid for c in header}) == 1:
+        return sorted(header, key=lambda c: c.cell or 0)  # an exact grid says where each column is
+    cols = [c for c in header if c.code not in template.pinned_last]
+    cols += [c for c in header if c.code in template.pinned_last]
     return cols
+
+
+def _by_grid_column(region: Region, slots: list[Token], columns: list[Column]) -> list[Token] | None:
+    """On an exact grid whose header gave every column's position, each cell goes to its column."""
+    lines = {t.line for t in slots}
+    if len(lines) != 1 or any(c.cell is None for c in columns):
+        return None
+    (li,) = lines
+    line = region.stream.doc.lines[li]
+    cells = region.exact_slots.get(li)
+    if cells is None or line.grid is None or any(c.grid != line.grid for c in columns):
+        return None
+    by_cell = {t.cell: t for t in cells}
+    placed = [by_cell.get(c.cell) for c in columns if c.cell is not None]
+    if any(t is None for t in placed) or len(placed) != len(columns):
+        return None
+    return [t for t in placed if t is not None]
 
 
 def _place(region: Region, slots: list[Token], n: int) -> tuple[list[Token] | None, str]:
@@ -174,16 +224,21 @@ def _place(region: Region, slots: list[Token], n: int) -> tuple[list[Token] | No
         (li,) = lines
         cells = region.exact_slots.get(li)
         if cells is not None and {id(t) for t in numbers} <= {id(t) for t in cells}:
-            if len(cells) >= n:
-                return cells[-n:], ""
-            return None, f"{len(cells)} cells printed for {n} columns"
+            # An exact grid: blank cells are real.  Every window of n cells that holds all the
+            # numbers is a possible placement; place only when they all give the same facts.
+            if len(cells) < n:
+                return None, f"{len(cells)} cells printed for {n} columns"
+            inside = [i for i, c in enumerate(cells) if c.kind != "blank"]
+            windows = [s for s in range(len(cells) - n + 1) if all(s <= i < s + n for i in inside)]
+            results = {tuple((c.kind, c.value, c.note) for c in cells[s : s + n]) for s in windows}
+            if len(results) == 1:
+                return cells[windows[0] : windows[0] + n], ""
+            return None, f"{len(inside)} numbers in {len(cells)} cells for {n} columns"
     if len(numbers) == n:
         return numbers, ""
-    if len(numbers) > n:
+    if len(numbers) > n and len({(t.value, t.note, t.kind) for t in numbers}) == 1:
         # Every choice of which numbers to drop gives the same facts only when all are equal.
-        if len({(t.value, t.note, t.kind) for t in numbers}) == 1:
-            return numbers[:n], ""
-        return None, f"{len(numbers)} numbers printed for {n} columns"
+        return numbers[:n], ""
     return None, f"{len(numbers)} numbers printed for {n} columns"
 
 
@@ -205,7 +260,7 @@ def _emit_row(
     region: Region,
     template: SectionTemplate,
     row: _Row,
-    columns: list[tuple[str, str | None]],
+    columns: list[Column],
     result: SectionResult,
     seen: set[str],
 ) -> None:
@@ -218,8 +273,10 @@ def _emit_row(
         return
     n = len(columns)
     numbers = [t for t in row.slots if t.kind != "blank"]
-    placed: list[Token] | None
-    if not numbers:
+    placed: list[Token] | None = _by_grid_column(region, row.slots, columns) if row.slots else None
+    if placed is not None:
+        pass
+    elif not numbers:
         placed = _blank_row(region, row, n) if not row.slots else _place(region, row.slots, n)[0]
         if placed is None:
             result.problems.append(Problem("no_values", section, row.code, "row printed without numbers"))
@@ -231,14 +288,14 @@ def _emit_row(
             seen.add(row.code)
             return
     seen.add(row.code)
-    for (col, unit), tok in zip(columns, placed):
-        result.facts.append(_fact(region, section, row.code, col, unit, tok))
+    for col, tok in zip(columns, placed):
+        result.facts.append(_fact(region, section, row.code, col.code, col.unit, tok))
 
 
 def _emit_implicit(
     region: Region,
     template: SectionTemplate,
-    header: list[tuple[str, str | None]],
+    header: list[Column],
     groups: list[str],
     slots: list[Token],
     result: SectionResult,
@@ -256,9 +313,9 @@ def _emit_implicit(
     if placed is None:
         result.problems.append(Problem("unplaceable_row", section, None, why + "; facts left out"))
         return
-    for (group, (col, unit)), tok in zip(pairs, placed):
+    for (group, col), tok in zip(pairs, placed):
         seen.add(group)
-        result.facts.append(_fact(region, section, group, col, unit, tok))
+        result.facts.append(_fact(region, section, group, col.code, col.unit, tok))
 
 
 def _fact(region: Region, section: str, row: str, col: str, unit: str | None, tok: Token) -> Fact:

@@ -170,8 +170,10 @@ TEMPLATES: dict[str, SectionTemplate] = {t.section: t for t in (PROACTIVE, APPLI
 
 # Where each table starts and where the tables end, in key form.
 PROACTIVE_ANCHOR = re.compile(r"第二十条第一?项")
-APPLICATIONS_ANCHOR = re.compile(r"本年新收(?:到的?)?政府信息公开申请")
-APPLICATIONS_HEAD = re.compile(r"收到和处理政府信息公开申请(?:的)?情况|本列数据的?勾稽关系|申请人情况")
+# The first thing only the applications table prints (its header, or its first row when the header
+# is missing), and the section heading that may stand just before it.
+APPLICATIONS_ANCHOR = re.compile(r"本列数据的?勾稽关系|申请人情况|本年新收(?:到的?)?政府信息公开申请")
+APPLICATIONS_HEADING = re.compile(r"收到和处理政府信息公开申请(?:的)?情况")
 APPLICATIONS_LAST_ROW = re.compile(r"结转下年度继续办理")
 REVIEWS_HEAD = re.compile(r"政府信息公开(?:申请)?(?:的)?行政复议|行政复议")
 REVIEWS_ANCHOR = re.compile(r"结果维持|尚未审结")

@@ -1,0 +1,1 @@
+"""Synthetic reports and their renderings, for tests, benchmarks and the demo portal."""

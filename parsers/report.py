@@ -48,7 +48,7 @@ def find_sections(region: Region) -> dict[str, tuple[int, int]]:
         after_apps = last.end() if last else a.end()
     elif p:
         after_apps = p.end()
-    r = REVIEWS_ANCHOR.search(key, after_apps) if (a or p) else None
+    r = REVIEWS_ANCHOR.search(key, after_apps)
     rev_start = None
     if r:
         head = REVIEWS_HEAD.search(key, after_apps, r.start())

@@ -85,7 +85,30 @@ def _events(region: Region, template: SectionTemplate, k0: int, k1: int) -> list
             if t.kind == "blank" and k0 < t.key_pos <= k1:
                 events.append(_Event(t.key_pos, 0, token=t))
     events.sort(key=lambda e: (e.key_pos, e.order, e.token.start if e.token else 0))
-    return events
+    return _absorb_short_labels(events, key)
+
+
+def _absorb_short_labels(events: list[_Event], key: str) -> list[_Event]:
+    """总计 / 其他 inside unknown wording (转送其他机关处理) are part of that wording, not labels."""
+    text_ends = {e.key_pos + len(e.text) for e in events if e.token is None and e.label is None}
+    text_starts = {e.key_pos for e in events if e.token is None and e.label is None}
+    merged: list[_Event] = []
+    for e in events:
+        if e.label is not None and e.label.alt is not None and (e.key_pos in text_ends or e.key_end in text_starts):
+            e = _Event(e.key_pos, 1, text=key[e.key_pos : e.key_end])
+        last = merged[-1] if merged else None
+        if (
+            e.token is None
+            and e.label is None
+            and last is not None
+            and last.token is None
+            and last.label is None
+            and last.key_pos + len(last.text) == e.key_pos
+        ):
+            last.text += e.text
+            continue
+        merged.append(e)
+    return merged
 
 
 def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) -> SectionResult:

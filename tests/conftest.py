@@ -1,0 +1,33 @@
+"""Shared fixtures: the five hand-read seed reports and their goldens, copied from ../shared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from parsers.document import from_text
+from parsers.model import ParseResult
+from parsers.report import parse_document
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+GOLDENS = sorted((FIXTURES / "golden").glob("*.json"))
+
+
+def load_golden(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def parse_text(text: str) -> ParseResult:
+    return parse_document(from_text(text), "snippet")
+
+
+def values(result: ParseResult) -> dict[tuple[str, str, str], object]:
+    return {(f.section, f.row, f.column): f.value for f in result.facts}
+
+
+@pytest.fixture(params=GOLDENS, ids=lambda p: p.stem)
+def golden(request: pytest.FixtureRequest) -> dict:
+    return load_golden(request.param)

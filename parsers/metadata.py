@@ -120,7 +120,7 @@ def find_region(agency: str | None) -> tuple[str | None, str | None]:
 
 def find_scope(agency: str | None, region: str | None, text: str) -> str:
     """``region_aggregate`` for a government's report compiled from its departments, else ``agency``."""
-    if agency and region and agency in (f"{region}人民政府", f"{region}政府"):
+    if agency and region and agency.endswith((f"{region}人民政府", f"{region}政府")):
         return "region_aggregate"
     intro = _compact(text[:3000])
     if _AGGREGATE_TEXT.search(intro):

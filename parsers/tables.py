@@ -124,7 +124,7 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
 
     events = _events(region, template, k0, k1)
 
-    def flush(next_label: Label | None) -> None:
+    def flush(next_kind: str | None) -> None:
         nonlocal current
         row = current
         current = None
@@ -134,7 +134,7 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
         if row.group and not numbers:
             groups.append(row.code)  # a header group, not a row
             return
-        if row.label.dual and not numbers and next_label is not None and next_label.kind == "row":
+        if row.label.dual and not numbers and next_kind == "row":
             return  # 其他处理 as the category over the 2021 sub-rows
         _emit_row(region, template, row, row.columns, result, seen)
 
@@ -167,7 +167,7 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
                 rows_since_header = False
             header.append(_column(region, code or "", lab.unit, ev.key_pos))
         elif kind in ("row", "group"):
-            flush(lab if kind == "row" else None)
+            flush(kind)
             if kind == "row":
                 rows_since_header = True
             columns = _ordered(header, template)
@@ -177,7 +177,7 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
             header = []
             rows_since_header = False
         else:  # category, noise
-            flush(lab if kind == "category" else None)
+            flush(kind)
     flush(None)
 
     if template.implicit_row and implicit:

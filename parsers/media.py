@@ -6,14 +6,24 @@ import hashlib
 from pathlib import Path
 
 from .document import Document, from_text
-from .model import ParseResult, ReportMeta
+from .model import ParseResult, Problem, ReportMeta
+from .readers.html import NoReportInPage, parse_html
+from .readers.pdf import NeedsOcr, PdfError, read_pdf_fast, read_pdf_layout
+from .readers.word import DOC, DOCX, WordError, read_doc, read_docx
 from .report import NotAReport, parse_document
+
+PDF = "application/pdf"
+HTML = "text/html"
+TEXT = "text/plain"
 
 MAX_BYTES = 64 * 1024 * 1024  # no annual report is larger; refuse before reading it all
 
 
 class UnreadableDocument(ValueError):
     """The bytes cannot be read as any supported medium."""
+
+
+READ_ERRORS = (UnreadableDocument, PdfError, WordError, NoReportInPage)
 
 
 def decode_text(data: bytes) -> str:
@@ -35,26 +45,36 @@ def decode_text(data: bytes) -> str:
 def sniff(data: bytes, name: str = "") -> str:
     """The medium by content first (a PDF saved as .html is still a PDF), then by extension."""
     head = data[:2048].lstrip()
-    if head.startswith(b"%PDF"):
-        return "application/pdf"
+    if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return PDF
     if head.startswith(b"PK\x03\x04"):
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return DOCX
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "application/msword"
-    low = head[:512].lower()
-    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low or b"<body" in low:
-        return "text/html"
-    return "text/plain"
+        return DOC
+    low = head[:1024].lower()
+    if low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in low or b"<body" in low or b"<div" in low:
+        return HTML
+    ext = Path(name).suffix.lower()
+    if ext in (".html", ".htm", ".shtml") and b"<" in low:
+        return HTML
+    return TEXT
 
 
 def read_document(data: bytes, name: str = "") -> Document:
+    """Bytes to the intermediate form, by medium (PDF uses its fast path here)."""
     media = sniff(data, name)
-    if media != "text/plain":
-        raise UnreadableDocument(f"{media} documents are not supported yet")
+    if media == PDF:
+        return read_pdf_fast(data)
+    if media == DOCX:
+        return read_docx(data)
+    if media == DOC:
+        return read_doc(data)
+    if media == HTML:
+        return parse_html(decode_text(data))
     if b"\x00" in data[:4096]:
         raise UnreadableDocument("binary data, not text")
     doc = from_text(decode_text(data))
-    doc.media_type = media
+    doc.media_type = TEXT
     return doc
 
 
@@ -72,16 +92,42 @@ def parse_path(path: str | Path, **provenance: str | None) -> ParseResult:
 
 
 def parse_bytes(data: bytes, path: str = "", **provenance: str | None) -> ParseResult:
+    """Parse one document's bytes.  Never raises for a bad document: the result carries the error."""
     sha = hashlib.sha256(data).hexdigest()
-    meta = ReportMeta(source_path=path or None, sha256=sha)
+    meta = ReportMeta(source_path=path or None, sha256=sha, media_type=sniff(data, path) if data.strip() else None)
     if not data.strip():
         return ParseResult(path, meta, errors=["empty document"])
+    if len(data) > MAX_BYTES:
+        return ParseResult(path, meta, errors=[f"cannot read: document is {len(data)} bytes, over the {MAX_BYTES}-byte limit"])
     try:
         doc = read_document(data, path)
-    except UnreadableDocument as e:
+    except NeedsOcr as e:
+        meta.page_meta = e.meta
+        return ParseResult(path, meta, errors=[str(e)])
+    except READ_ERRORS as e:
         return ParseResult(path, meta, errors=[f"cannot read: {e}"])
     try:
-        return parse_document(doc, path, source_path=path or None, sha256=sha, **provenance)
+        result = parse_document(doc, path, source_path=path or None, sha256=sha, **provenance)
     except NotAReport as e:
-        meta.media_type = doc.media_type
         return ParseResult(path, meta, errors=[str(e)])
+    if doc.media_type == PDF and not _reads_completely(result):
+        result = _pdf_layout_pass(data, path, sha, result, **provenance)
+    return result
+
+
+def _reads_completely(r: ParseResult) -> bool:
+    return bool(r.facts) and not r.problems and all(c.passed for c in r.checks)
+
+
+def _pdf_layout_pass(data: bytes, path: str, sha: str, fast: ParseResult, **provenance: str | None) -> ParseResult:
+    """The PDF did not read completely from its text: read it again with full layout analysis."""
+    try:
+        doc = read_pdf_layout(data)
+        doc.meta.update({k: v for k, v in fast.report.page_meta.items() if k.startswith("pdf_") or k == "pages"})
+        slow = parse_document(doc, path, source_path=path or None, sha256=sha, **provenance)
+    except (PdfError, NotAReport) as e:
+        fast.problems.append(Problem("reader", None, None, f"layout analysis failed, text-only result kept: {e}"))
+        return fast
+    slow.report.page_meta["pdf_reader"] = "layout"
+    better = min((slow, fast), key=lambda r: (len(r.problems), -len(r.facts), r is fast))
+    return better

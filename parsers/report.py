@@ -10,6 +10,7 @@ from .metadata import find_agency, find_contacts, find_published_on, find_region
 from .model import ParseResult, Problem, ReportMeta
 from .stream import Region, build_stream, tokenize
 from .tables import read_section
+from .values import normalize
 from .templates import (
     APPLICATIONS_ANCHOR,
     APPLICATIONS_HEADING,
@@ -83,9 +84,11 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
     region = tokenize(stream, 0, len(stream.norm))
     text = stream.norm
 
-    title = doc.meta.get("title") or find_title(doc)
+    # The printed title comes first; a page's own title (HTML <meta>, gkmlpt DETAIL) when the body has none.
+    page_title = "".join(normalize(doc.meta.get("title", "")).split()) or None
+    title = find_title(doc) or (page_title if page_title and _ANNUAL.search(page_title) else None)
     year = find_year(title, text)
-    agency = doc.meta.get("agency") or find_agency(title, doc)
+    agency = find_agency(title, doc) or doc.meta.get("publisher")
     region_name, region_code = find_region(agency)
     phone, email = find_contacts(text[:4000] if len(text) > 4000 else text)
     meta = ReportMeta(
@@ -95,11 +98,11 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
         year=year,
         title=title,
         scope=find_scope(agency, region_name, text),
-        published_on=doc.meta.get("published_on") or find_published_on(doc),
+        published_on=find_published_on(doc) or doc.meta.get("written_on") or doc.meta.get("page_published_on"),
         contact_phone=phone,
         contact_email=email,
         media_type=doc.media_type,
-        page_meta={k: v for k, v in doc.meta.items() if k not in ("title", "agency", "published_on")},
+        page_meta=dict(doc.meta),
         **provenance,  # type: ignore[arg-type]
     )
     result = ParseResult(path=path, report=meta)

@@ -1,0 +1,1 @@
+"""Readers: one per medium, each producing the intermediate :class:`parsers.document.Document`."""

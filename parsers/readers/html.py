@@ -1,0 +1,237 @@
+"""HTML article pages: the report body as text lines and table grids, plus the page's own metadata.
+
+Portals wrap the report in their CMS's article container (Hanweb ``div#zoom``, TRS ``.TRS_Editor``,
+gkmlpt's ``window._CONFIG.DETAIL.content``, NFCMS ``.article-content``); the metadata block around
+it (索引号, 组配分类, 发布机构, 成文日期 …) and ``<meta>`` tags say what the page is.  Tables are read as
+grids with ``rowspan``/``colspan`` resolved: each grid position is a cell, covered positions are
+marked covered, and empty cells stay empty.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import lxml.html
+from lxml import etree
+
+from ..document import Cell, Document, Line, Location
+from ..values import normalize
+
+BODY_XPATHS = (
+    "//div[@id='zoom']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+    "//*[@id='article-content' or @id='content' or @class='content']",
+    "//article",
+)
+BLOCK_TAGS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "center",
+    "blockquote", "pre", "header", "footer", "dd", "dt", "dl", "form", "hr",
+}
+SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "head"}
+META_LABELS = {
+    "索引号": "index_no",
+    "组配分类": "category",
+    "主题分类": "topic",
+    "发布机构": "publisher",
+    "信息来源": "source",
+    "成文日期": "written_on",
+    "发布日期": "page_published_on",
+    "公开方式": "disclosure_mode",
+    "文号": "document_number",
+}
+_META_RE = re.compile(r"(" + "|".join(META_LABELS) + r")\s*[:：]?\s*\t?\s*([^\t\n]*?)\s*(?=\t|\n|$|(?:" + "|".join(META_LABELS) + "))")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+_GKMLPT_CONTENT = re.compile(r"""DETAIL\s*[:=][\s\S]*?["']?content["']?\s*:\s*("(?:\\.|[^"\\])*")""")
+_GKMLPT_TITLE = re.compile(r"""DETAIL\s*[:=][\s\S]*?["']?title["']?\s*:\s*("(?:\\.|[^"\\])*")""")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+class NoReportInPage(ValueError):
+    pass
+
+
+def _iso(date: str) -> str | None:
+    m = _DATE.search(normalize(date))
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
+
+
+def parse_html(text: str) -> Document:
+    text = _XML_DECL.sub("", text)
+    if not text.strip():
+        raise NoReportInPage("empty HTML page")
+    root = lxml.html.fromstring(text)
+    meta = _page_meta(root, text)
+    body = _find_body(root, text)
+    if body is None:
+        raise NoReportInPage("HTML page has no body")
+    lines: list[Line] = []
+    _Walker(lines).walk(body)
+    doc = Document(lines=[ln for ln in lines if any(c.text.strip() or c.covered for c in ln.cells) or ln.exact], media_type="text/html", meta=meta)
+    if not any(ln.text.strip() for ln in doc.lines):
+        raise NoReportInPage("HTML page has no text in its article body")
+    return doc
+
+
+def _find_body(root: lxml.html.HtmlElement, text: str) -> lxml.html.HtmlElement | None:
+    m = _GKMLPT_CONTENT.search(text) if "_CONFIG" in text else None
+    if m:
+        try:
+            content = json.loads(m.group(1))
+        except json.JSONDecodeError:
+            content = ""
+        if content.strip():
+            return lxml.html.fromstring(f"<div>{content}</div>")
+    for xp in BODY_XPATHS:
+        found = root.xpath(xp)
+        if found:
+            # the largest match: nested containers of the same class are common
+            return max(found, key=lambda e: len(e.text_content()))
+    bodies = root.xpath("//body")
+    return bodies[0] if bodies else root
+
+
+def _page_meta(root: lxml.html.HtmlElement, text: str) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for m in root.xpath("//meta[@name and @content]"):
+        name = m.get("name", "").lower()
+        content = m.get("content", "").strip()
+        if name == "articletitle" and content:
+            meta["title"] = content
+        elif name == "pubdate" and content:
+            iso = _iso(content)
+            if iso:
+                meta["page_published_on"] = iso
+        elif name == "contentsource" and content:
+            meta["publisher"] = content
+    if "title" not in meta:
+        m = _GKMLPT_TITLE.search(text) if "_CONFIG" in text else None
+        if m:
+            try:
+                meta["title"] = json.loads(m.group(1))
+            except json.JSONDecodeError:
+                pass
+    if "title" not in meta:
+        for xp in ("//h1", "//title"):
+            found = [e.text_content().strip() for e in root.xpath(xp) if e.text_content().strip()]
+            if found:
+                meta["title"] = found[0]
+                break
+    # the metadata block: label cells and value cells, in any markup
+    lines: list[Line] = []
+    body = root.xpath("//body")
+    _Walker(lines).walk(body[0] if body else root)
+    flat = "\n".join(ln.text for ln in lines[:400])
+    for m in _META_RE.finditer(flat):
+        key = META_LABELS[m.group(1)]
+        value = m.group(2).strip()
+        if value and key not in meta:
+            meta[key] = value
+    for key in ("written_on", "page_published_on"):
+        if key in meta:
+            iso = _iso(meta[key])
+            if iso:
+                meta[key] = iso
+            else:
+                del meta[key]
+    return meta
+
+
+class _Walker:
+    """Flattens an element tree into lines; tables become exact grids."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.buf: list[str] = []
+        self.tables = 0
+
+    def flush(self) -> None:
+        text = "".join(self.buf)
+        self.buf = []
+        for part in text.split("\n"):
+            if part.strip():
+                self.lines.append(Line([Cell(part.strip(), Location())]))
+
+    def walk(self, el: etree._Element) -> None:
+        if not isinstance(el.tag, str):
+            return  # comments and processing instructions (their tail is read by the parent)
+        tag = el.tag.lower()
+        if tag in SKIP_TAGS:
+            return
+        if tag == "table":
+            self.flush()
+            self._table(el)
+        elif tag == "br":
+            self.buf.append("\n")
+        else:
+            block = tag in BLOCK_TAGS
+            if block:
+                self.buf.append("\n")
+            if el.text:
+                self.buf.append(el.text)
+            for child in el:
+                self.walk(child)
+                if child.tail:
+                    self.buf.append(child.tail)
+            if block:
+                self.buf.append("\n")
+        if tag in ("body", "html") or el.getparent() is None:
+            self.flush()
+
+    def _table(self, table: etree._Element) -> None:
+        self.tables += 1
+        tno = self.tables
+        rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+        grid: dict[tuple[int, int], Cell] = {}
+        width = 0
+        for r, tr in enumerate(rows):
+            c = 0
+            for td in tr.xpath("./td|./th"):
+                while (r, c) in grid:
+                    c += 1
+                rs = _span(td.get("rowspan"))
+                cs = _span(td.get("colspan"))
+                text = _cell_text(td)
+                for dr in range(rs):
+                    for dc in range(cs):
+                        loc = Location(table=tno, row=r + dr + 1, cell=c + dc + 1)
+                        if dr == 0 and dc == 0:
+                            grid[(r, c)] = Cell(text, loc)
+                        elif (r + dr, c + dc) not in grid:
+                            grid[(r + dr, c + dc)] = Cell("", loc, covered=True)
+                c += cs
+                width = max(width, c)
+        for r in range(len(rows)):
+            cells = [grid.get((r, c), Cell("", Location(table=tno, row=r + 1, cell=c + 1))) for c in range(width)]
+            self.lines.append(Line(cells, exact=True, loc=Location(table=tno, row=r + 1), grid=tno))
+
+
+def _span(v: str | None) -> int:
+    try:
+        return min(max(int(str(v).strip() or 1), 1), 200)
+    except ValueError:
+        return 1
+
+
+def _cell_text(td: etree._Element) -> str:
+    parts: list[str] = []
+
+    def rec(e: etree._Element) -> None:
+        tag = e.tag.lower() if isinstance(e.tag, str) else ""
+        if tag in SKIP_TAGS:
+            return
+        if tag == "br" or tag in BLOCK_TAGS:
+            parts.append("\n")
+        if e.text and isinstance(e.tag, str):
+            parts.append(e.text)
+        for ch in e:
+            rec(ch)
+            if ch.tail:
+                parts.append(ch.tail)
+
+    rec(td)
+    return "\n".join(p.strip() for p in "".join(parts).split("\n") if p.strip())

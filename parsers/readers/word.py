@@ -1,0 +1,133 @@
+"""Word documents: DOCX through python-docx (merged cells resolved), DOC/WPS through antiword or catdoc."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+
+from ..document import Cell, Document, Line, Location, from_text
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOC = "application/msword"
+MAX_UNZIPPED = 100 * 1024 * 1024  # a report's XML is a few MB; more is a zip bomb
+MAX_RATIO = 200
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class WordError(ValueError):
+    pass
+
+
+def _guard_zip(data: bytes) -> None:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise WordError(f"corrupt DOCX: {e}") from e
+    with zf:
+        total = 0
+        for info in zf.infolist():
+            total += info.file_size
+            if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000:
+                raise WordError(f"refused: DOCX member {info.filename} expands {info.file_size // info.compress_size}x (zip bomb?)")
+        if total > MAX_UNZIPPED:
+            raise WordError(f"refused: DOCX expands to {total} bytes, over the {MAX_UNZIPPED}-byte limit (zip bomb?)")
+        if "word/document.xml" not in zf.namelist():
+            raise WordError("not a Word document: the zip has no word/document.xml")
+
+
+def _para_text(p) -> str:  # noqa: ANN001 - lxml element
+    out: list[str] = []
+    for node in p.iter():
+        if node.tag == W + "t" and node.text:
+            out.append(node.text)
+        elif node.tag in (W + "tab",):
+            out.append("\t")
+        elif node.tag in (W + "br", W + "cr"):
+            out.append("\n")
+    return "".join(out)
+
+
+def read_docx(data: bytes) -> Document:
+    _guard_zip(data)
+    import docx
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as e:
+        raise WordError(f"corrupt DOCX: {type(e).__name__}: {e}") from e
+    lines: list[Line] = []
+    tables = 0
+    for block in d.element.body.iterchildren():
+        if block.tag == W + "p":
+            for part in _para_text(block).split("\n"):
+                if part.strip():
+                    lines.append(Line([Cell(part, Location())]))
+        elif block.tag == W + "tbl":
+            tables += 1
+            lines += _table_lines(block, tables)
+    core = d.core_properties
+    meta = {k: str(v) for k, v in (("docx_title", core.title), ("docx_author", core.author), ("docx_created", core.created)) if v}
+    return Document(lines=lines, media_type=DOCX, meta=meta)
+
+
+def _table_lines(tbl, tno: int) -> list[Line]:  # noqa: ANN001 - lxml element
+    """A Word table as a grid: gridSpan covers columns to the right, vMerge="continue" the cell above."""
+    out: list[Line] = []
+    for r, tr in enumerate(tbl.iterchildren(W + "tr"), start=1):
+        cells: list[Cell] = []
+        col = 0
+        for tc in tr.iterchildren(W + "tc"):
+            tcpr = tc.find(W + "tcPr")
+            span = 1
+            covered = False
+            if tcpr is not None:
+                gs = tcpr.find(W + "gridSpan")
+                if gs is not None:
+                    span = max(int(gs.get(W + "val", "1")), 1)
+                vm = tcpr.find(W + "vMerge")
+                if vm is not None and vm.get(W + "val", "continue") == "continue":
+                    covered = True
+            text = "\n".join(_para_text(p) for p in tc.iterchildren(W + "p"))
+            for k in range(span):
+                loc = Location(table=tno, row=r, cell=col + k + 1)
+                if covered or k > 0:
+                    cells.append(Cell("", loc, covered=True))
+                else:
+                    cells.append(Cell(text, loc))
+            col += span
+        out.append(Line(cells, exact=True, loc=Location(table=tno, row=r), grid=tno))
+    return out
+
+
+CONVERTERS = (("antiword", ["antiword", "-w", "0"]), ("catdoc", ["catdoc", "-w", "-d", "utf-8"]))
+
+
+def read_doc(data: bytes) -> Document:
+    """Legacy DOC and WPS (OLE) files, through a converter from Debian when one is installed."""
+    for name, cmd in CONVERTERS:
+        exe = shutil.which(name)
+        if not exe:
+            continue
+        with tempfile.NamedTemporaryFile(suffix=".doc") as f:
+            f.write(data)
+            f.flush()
+            try:
+                proc = subprocess.run([exe, *cmd[1:], f.name], capture_output=True, timeout=60, check=False)
+            except subprocess.TimeoutExpired as e:
+                raise WordError(f"{name} took more than 60 s on this document") from e
+        text = proc.stdout.decode("utf-8", errors="replace")
+        if proc.returncode == 0 and text.strip():
+            doc = from_text(text)
+            doc.media_type = DOC
+            doc.meta["converter"] = name
+            return doc
+    raise WordError(
+        "cannot read DOC/WPS: no converter installed; install one with `apt-get install antiword` "
+        "(or `apt-get install catdoc`), then parse this document again"
+    )
+
+
+__all__ = ["read_docx", "read_doc", "WordError"]

@@ -43,8 +43,8 @@ META_LABELS = {
 }
 _META_RE = re.compile(r"(" + "|".join(META_LABELS) + r")\s*[:：]?\s*\t?\s*([^\t\n]*?)\s*(?=\t|\n|$|(?:" + "|".join(META_LABELS) + "))")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-_GKMLPT_CONTENT = re.compile(r"""DETAIL\s*[:=][\s\S]*?["']?content["']?\s*:\s*("(?:\\.|[^"\\])*")""")
-_GKMLPT_TITLE = re.compile(r"""DETAIL\s*[:=][\s\S]*?["']?title["']?\s*:\s*("(?:\\.|[^"\\])*")""")
+_GKMLPT_CONTENT = re.compile(r"""DETAIL["']?\s*[:=][\s\S]*?["']?content["']?\s*:\s*("(?:\\.|[^"\\])*")""")
+_GKMLPT_TITLE = re.compile(r"""DETAIL["']?\s*[:=][\s\S]*?["']?title["']?\s*:\s*("(?:\\.|[^"\\])*")""")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 

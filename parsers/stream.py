@@ -18,7 +18,7 @@ from .values import NOTE_RE, NULL_RE, VALUE_RE, clean_note, normalize_char, to_n
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff〇]")
 _ENUM_RE = re.compile(
     r"\(\s*[一二三四五六七八九十]{1,3}\s*\)"
-    r"|(?:(?<=^)|(?<=[\s|]))[一二三四五六七八九十]{1,3}[、.]",
+    r"|(?:(?<=^)|(?<=[\s|]))[一二三四五六七八九十]{1,3}\s*[、.]",
     re.M,
 )
 
@@ -64,6 +64,15 @@ class Stream:
         return base
 
 
+_WRAPPED = re.compile(r"(?<=[0-9０-９,，.．])[ \t]*\n\s*(?=[0-9０-９])")
+
+
+def _wrapped_digit_breaks(text: str) -> set[int]:
+    if "\n" not in text:
+        return set()
+    return {k for m in _WRAPPED.finditer(text) for k in range(m.start(), m.end())}
+
+
 def build_stream(doc: Document) -> Stream:
     norm_parts: list[str] = []
     orig_parts: list[str] = []
@@ -83,8 +92,10 @@ def build_stream(doc: Document) -> Stream:
                 n2o.append(opos); char_line.append(li); char_cell.append(ci)
                 npos += 1; opos += 1
             cstart = npos
-            for ch in cell.text:
-                nc = normalize_char(ch)
+            # In a grid cell a number wrapped over two lines (a narrow column) is still one number.
+            drop = _wrapped_digit_breaks(cell.text) if line.exact else ()
+            for k, ch in enumerate(cell.text):
+                nc = "" if k in drop else normalize_char(ch)
                 for x in nc:
                     norm_parts.append(x)
                     n2o.append(opos)

@@ -90,8 +90,9 @@ def _events(region: Region, template: SectionTemplate, k0: int, k1: int) -> list
 
 def _absorb_short_labels(events: list[_Event], key: str) -> list[_Event]:
     """总计 / 其他 inside unknown wording (转送其他机关处理) are part of that wording, not labels."""
-    text_ends = {e.key_pos + len(e.text) for e in events if e.token is None and e.label is None}
-    text_starts = {e.key_pos for e in events if e.token is None and e.label is None}
+    words = [e for e in events if e.token is None and e.label is None and len(e.text) >= 2]
+    text_ends = {e.key_pos + len(e.text) for e in words}
+    text_starts = {e.key_pos for e in words}
     merged: list[_Event] = []
     for e in events:
         if e.label is not None and e.label.alt is not None and (e.key_pos in text_ends or e.key_end in text_starts):

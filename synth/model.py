@@ -87,3 +87,15 @@ def random_report(rng: random.Random, fmt: str, *, null_rate: float = 0.05, note
         if key[0] == "reviews" and rng.random() < note_rate * 5 or rng.random() < note_rate:
             rep.notes[key] = rng.choice(NOTES)
     return rep
+
+
+def from_golden(golden: dict) -> SynthReport:
+    """A seed report's hand-read numbers and metadata, to render into every medium."""
+    rep = golden["report"]
+    out = SynthReport(rep["agency"], rep["year"], rep["format"], published_on=rep.get("published_on"))
+    for f in golden["facts"]:
+        key = (f["section"], f["row"], f["column"])
+        out.facts[key] = f["value"]
+        if f.get("note"):
+            out.notes[key] = f["note"]
+    return out

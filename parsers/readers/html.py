@@ -70,7 +70,9 @@ def parse_html(text: str) -> Document:
     if body is None:
         raise NoReportInPage("HTML page has no body")
     lines: list[Line] = []
-    _Walker(lines).walk(body)
+    walker = _Walker(lines)
+    walker.walk(body)
+    walker.flush()
     doc = Document(lines=[ln for ln in lines if any(c.text.strip() or c.covered for c in ln.cells) or ln.exact], media_type="text/html", meta=meta)
     if not any(ln.text.strip() for ln in doc.lines):
         raise NoReportInPage("HTML page has no text in its article body")
@@ -124,7 +126,9 @@ def _page_meta(root: lxml.html.HtmlElement, text: str) -> dict[str, str]:
     # the metadata block: label cells and value cells, in any markup
     lines: list[Line] = []
     body = root.xpath("//body")
-    _Walker(lines).walk(body[0] if body else root)
+    walker = _Walker(lines)
+    walker.walk(body[0] if body else root)
+    walker.flush()
     flat = "\n".join(ln.text for ln in lines[:400])
     for m in _META_RE.finditer(flat):
         key = META_LABELS[m.group(1)]
@@ -179,8 +183,6 @@ class _Walker:
                     self.buf.append(child.tail)
             if block:
                 self.buf.append("\n")
-        if tag in ("body", "html") or el.getparent() is None:
-            self.flush()
 
     def _table(self, table: etree._Element) -> None:
         self.tables += 1

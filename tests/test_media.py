@@ -1,0 +1,125 @@
+"""Every medium reads to the same facts: the seeds rendered as HTML, PDF and DOCX, and random reports."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from parsers.media import parse_bytes, sniff
+from synth.layout import MediaStyle, build, random_media_style
+from synth.media import HTML_TEMPLATES, render_docx, render_html, render_pdf
+from synth.model import from_golden, random_report
+from synth.text import Style
+
+from .conftest import GOLDENS, load_golden
+
+
+def _facts(result) -> dict:
+    return {(f.section, f.row, f.column): (f.value, f.note) for f in result.facts}
+
+
+def _golden_facts(g: dict) -> dict:
+    return {(f["section"], f["row"], f["column"]): (f["value"], f.get("note")) for f in g["facts"]}
+
+
+def _check(result, g: dict) -> None:
+    assert result.errors == []
+    assert _facts(result) == _golden_facts(g)
+    report = result.report.as_dict()
+    for field, value in g["report"].items():
+        assert report[field] == value, field
+
+
+@pytest.mark.parametrize("golden_path", GOLDENS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("template", HTML_TEMPLATES)
+def test_seed_as_html_page(golden_path, template: str) -> None:
+    g = load_golden(golden_path)
+    rep = from_golden(g)
+    data = render_html(build(rep, MediaStyle()), template, meta={"publisher": rep.agency})
+    _check(parse_bytes(data, "page.html"), g)
+
+
+@pytest.mark.parametrize("golden_path", GOLDENS, ids=lambda p: p.stem)
+def test_seed_as_docx(golden_path) -> None:
+    g = load_golden(golden_path)
+    _check(parse_bytes(render_docx(build(from_golden(g), MediaStyle(stacked_headers=True))), "r.docx"), g)
+
+
+@pytest.mark.parametrize("golden_path", GOLDENS, ids=lambda p: p.stem)
+def test_seed_as_pdf(golden_path) -> None:
+    g = load_golden(golden_path)
+    style = MediaStyle(stacked_headers=True, page_break_in_table=True, repeat_header=False)
+    result = parse_bytes(render_pdf(build(from_golden(g), style), style), "r.pdf")
+    _check(result, g)
+    assert result.report.media_type == "application/pdf"
+    # every fact knows its page, table, row and cell
+    assert all(f.location.page and f.location.table and f.location.row and f.location.cell for f in result.facts)
+
+
+def test_html_in_gbk_declared_utf8_and_with_bom() -> None:
+    g = load_golden(GOLDENS[3])
+    spec = build(from_golden(g), MediaStyle())
+    gbk = render_html(spec, "hanweb", encoding="gbk").replace(b'charset="gb2312"', b'charset="utf-8"')
+    _check(parse_bytes(gbk, "lying.html"), g)
+    bom = b"\xef\xbb\xbf" + render_html(spec, "trs")
+    _check(parse_bytes(bom, "bom.html"), g)
+
+
+def test_page_metadata_goes_into_the_report() -> None:
+    g = load_golden(GOLDENS[0])
+    data = render_html(
+        build(from_golden(g), MediaStyle()),
+        "hanweb",
+        meta={"publisher": "乐清市人民政府办公室", "index_no": "001008003/2024-12345", "published": "2024-01-30"},
+    )
+    meta = parse_bytes(data, "p.html").report.page_meta
+    assert meta["index_no"] == "001008003/2024-12345"
+    assert meta["category"] == "信息公开年报"
+    assert meta["publisher"] == "乐清市人民政府办公室"
+    assert meta["written_on"] == "2024-01-30"
+    assert meta["page_published_on"] == "2024-01-30"
+    assert meta["title"] == "乐清市人民政府办公室2023年政府信息公开工作年度报告"
+
+
+def test_reader_is_chosen_by_content_not_extension() -> None:
+    g = load_golden(GOLDENS[1])
+    pdf = render_pdf(build(from_golden(g), MediaStyle()))
+    assert sniff(pdf, "report.html") == "application/pdf"
+    _check(parse_bytes(pdf, "report.html"), g)
+    docx = render_docx(build(from_golden(g), MediaStyle()))
+    _check(parse_bytes(docx, "report.pdf"), g)
+
+
+@pytest.mark.parametrize("medium", ["html", "docx"])
+def test_random_reports_roundtrip_through_grids(medium: str) -> None:
+    for seed in range(12):
+        rng = random.Random(seed)
+        fmt = rng.choice(["legacy", "2021"])
+        rep = random_report(rng, fmt)
+        style = random_media_style(rng)
+        spec = build(rep, style)
+        data = render_html(spec, HTML_TEMPLATES[seed % 4]) if medium == "html" else render_docx(spec)
+        result = parse_bytes(data, f"r.{medium}")
+        assert _facts(result) == {k: (v, rep.notes.get(k)) for k, v in rep.facts.items()}, (seed, style)
+        assert result.problems == []
+
+
+def test_random_reports_roundtrip_through_pdf() -> None:
+    for seed in range(6):
+        rng = random.Random(seed)
+        fmt = rng.choice(["legacy", "2021"])
+        rep = random_report(rng, fmt)
+        style = random_media_style(rng)
+        result = parse_bytes(render_pdf(build(rep, style), style), "r.pdf")
+        assert _facts(result) == {k: (v, rep.notes.get(k)) for k, v in rep.facts.items()}, (seed, style)
+
+
+def test_blank_cells_in_an_html_table_are_null() -> None:
+    rep = random_report(random.Random(1), "2021", null_rate=0.2)
+    style = MediaStyle(values=Style(layout="pipes", null_mark=""))
+    result = parse_bytes(render_html(build(rep, style), "bare"), "x.html")
+    nulls = {k for k, v in rep.facts.items() if v is None}
+    assert nulls
+    assert {(f.section, f.row, f.column) for f in result.facts if f.value is None} == nulls
+    assert all(f.raw == "" for f in result.facts if f.value is None)

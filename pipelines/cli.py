@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="parse report documents and print their facts")
-    p.add_argument("paths", nargs="+", help="documents (.txt, .md)")
+    p.add_argument("paths", nargs="+", help="documents: HTML pages, PDF, DOCX, DOC/WPS, plain text (the reader is chosen by content)")
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
     p.set_defaults(func=cmd_parse)
 

@@ -1,0 +1,148 @@
+"""Bad documents get a clear error of their own, fast, and never stop the batch."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from parsers import media
+from parsers.readers import word
+from pipelines.build import parse_all
+from synth.layout import MediaStyle, build
+from synth.media import render_docx, render_pdf
+from synth.model import from_golden
+
+from .conftest import GOLDENS, SEEDS, load_golden
+
+
+def _scanned_pdf() -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setTitle("乐清市人民政府办公室2023年政府信息公开工作年度报告")
+    for _ in range(2):
+        for i in range(40):  # "scanned" lines of text: shapes, no text layer
+            c.rect(60, 780 - i * 18, 400 - (i % 7) * 30, 8, fill=1)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _encrypted_pdf() -> bytes:
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    enc = pdfencrypt.StandardEncryption("user-secret", ownerPassword="owner-secret", strength=128)
+    c = canvas.Canvas(buf, encrypt=enc)
+    c.drawString(100, 700, "annual report")
+    c.save()
+    return buf.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"\0" * (60 * 1024 * 1024))
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("bad")
+    good_pdf = render_pdf(build(from_golden(load_golden(GOLDENS[0])), MediaStyle()))
+    files = {
+        "empty": (d / "empty.pdf", b""),
+        "html_without_report": (d / "news.html", "<html><body><div id='zoom'><p>市领导调研工作</p></div></body></html>".encode()),
+        "html_without_body_text": (d / "blank.html", b"<html><body><div id='zoom'>   </div></body></html>"),
+        "scanned_pdf": (d / "scan.pdf", _scanned_pdf()),
+        "encrypted_pdf": (d / "secret.pdf", _encrypted_pdf()),
+        "truncated_pdf": (d / "cut.pdf", good_pdf[: len(good_pdf) // 3]),
+        "corrupt_pdf": (d / "noise.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40),
+        "zip_bomb_docx": (d / "bomb.docx", _zip_bomb()),
+        "corrupt_docx": (d / "bad.docx", b"PK\x03\x04" + b"\x00" * 200),
+    }
+    out = {}
+    for name, (path, data) in files.items():
+        path.write_bytes(data)
+        out[name] = path
+    huge = d / "huge.pdf"
+    with huge.open("wb") as f:  # 200 MB, sparse
+        f.write(b"%PDF-1.7\n")
+        f.truncate(200 * 1024 * 1024)
+    out["200MB"] = huge
+    return out
+
+
+EXPECTED = {
+    "empty": "empty document",
+    "html_without_report": "not an annual information-disclosure report",
+    "html_without_body_text": "no text in its article body",
+    "scanned_pdf": "needs_ocr",
+    "encrypted_pdf": "encrypted PDF",
+    "truncated_pdf": "PDF",
+    "corrupt_pdf": "corrupt or truncated PDF",
+    "zip_bomb_docx": "zip bomb",
+    "corrupt_docx": "corrupt DOCX",
+    "200MB": "over the",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_bad_document_has_a_clear_error_within_seconds(bad_files, name: str) -> None:
+    t = time.perf_counter()
+    result = media.parse_path(bad_files[name])
+    elapsed = time.perf_counter() - t
+    assert elapsed < 5, elapsed
+    if name == "truncated_pdf" and not result.errors:
+        # a PDF cut short may still give up its first pages; then it must say what is missing
+        assert result.problems
+        return
+    assert result.errors, name
+    assert EXPECTED[name] in result.errors[0], result.errors
+    assert result.report.sha256 or name == "200MB"
+
+
+def test_scanned_pdf_keeps_its_metadata(bad_files) -> None:
+    result = media.parse_path(bad_files["scanned_pdf"])
+    assert result.errors[0].startswith("needs_ocr")
+    assert result.report.page_meta["pdf_title"] == "乐清市人民政府办公室2023年政府信息公开工作年度报告"
+    assert result.report.page_meta["pages"] == "2"
+
+
+def test_a_batch_goes_on_past_every_bad_document(bad_files) -> None:
+    paths = [*bad_files.values(), SEEDS[0]]
+    results = parse_all(paths)
+    assert [r.path for r in results] == [str(p) for p in paths]
+    assert results[-1].errors == [] and len(results[-1].facts) == 200
+
+
+def test_doc_without_a_converter_says_how_to_install_one(monkeypatch) -> None:
+    monkeypatch.setattr(word.shutil, "which", lambda name: None)
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000
+    result = media.parse_bytes(ole, "report.wps")
+    assert "apt-get install antiword" in result.errors[0]
+
+
+def test_doc_through_a_converter(monkeypatch, tmp_path: Path) -> None:
+    """The converter's text output goes through the same parser (a stand-in converter prints a seed)."""
+    fake = tmp_path / "antiword"
+    fake.write_text(f"#!/bin/sh\ncat '{SEEDS[3]}'\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(word.shutil, "which", lambda name: str(fake) if name == "antiword" else None)
+    result = media.parse_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000, "r.doc")
+    assert result.errors == []
+    assert result.report.media_type == "application/msword"
+    assert len(result.facts) == 200
+
+
+def test_docx_is_read_by_content() -> None:
+    data = render_docx(build(from_golden(load_golden(GOLDENS[2])), MediaStyle()))
+    assert media.sniff(data, "x.bin") == word.DOCX

@@ -67,8 +67,18 @@ def all_keys(fmt: str) -> list[Key]:
 NOTES = ["撤回", "市自然资源和规划局", "申请人撤诉", "已结案"]
 
 
-def random_report(rng: random.Random, fmt: str, *, null_rate: float = 0.05, note_rate: float = 0.03) -> SynthReport:
-    """Random numbers in every cell of the format; some "no number" cells, some notes."""
+def random_report(
+    rng: random.Random, fmt: str, *, null_rate: float = 0.05, note_rate: float = 0.03, consistent: bool = False
+) -> SynthReport:
+    """Random numbers in every cell of the format; some "no number" cells, some notes.
+
+    ``consistent`` makes the tables satisfy every accounting identity, as most real reports do
+    (and no cell is null then).
+    """
+    if consistent:
+        rep = random_report(rng, fmt, null_rate=0.0, note_rate=note_rate)
+        make_consistent(rep)
+        return rep
     year = rng.choice([2019, 2020]) if fmt == "legacy" else rng.choice([2021, 2022, 2023, 2024])
     agency = rng.choice(["乐清市人民政府办公室", "乐清市市场监督管理局", "清远市自然资源局", "清远市清城区人民政府办公室"])
     rep = SynthReport(agency, year, fmt, published_on=f"{year + 1}-01-{rng.randint(10, 31):02d}")
@@ -99,3 +109,31 @@ def from_golden(golden: dict) -> SynthReport:
         if f.get("note"):
             out.notes[key] = f["note"]
     return out
+
+
+def make_consistent(rep: SynthReport) -> None:
+    """Set totals so that every identity of the vocabulary holds."""
+    parts = APPLICANTS[:-1]
+    f = rep.facts
+    outcome_rows = [r for r in expected_rows("applications", rep.format) if r not in ("new_received", "carried_over_prev", "processed_total", "carried_over_next")]
+    for c in parts:
+        for r in outcome_rows + ["carried_over_prev", "carried_over_next"]:
+            f[("applications", r, c)] = rng_small(f[("applications", r, c)])
+        f[("applications", "processed_total", c)] = sum(f[("applications", r, c)] for r in outcome_rows)
+        f[("applications", "new_received", c)] = (
+            f[("applications", "processed_total", c)] + f[("applications", "carried_over_next", c)] - f[("applications", "carried_over_prev", c)]
+        )
+        if f[("applications", "new_received", c)] < 0:
+            f[("applications", "carried_over_prev", c)] += f[("applications", "new_received", c)]
+            f[("applications", "new_received", c)] = 0
+    for r in expected_rows("applications", rep.format):
+        f[("applications", r, "total")] = sum(f[("applications", r, c)] for c in parts)
+    for g in REVIEW_GROUPS:
+        for c in REVIEW_COLS[:-1]:
+            f[("reviews", g, c)] = rng_small(f[("reviews", g, c)]) % 10
+        f[("reviews", g, "total")] = sum(f[("reviews", g, c)] for c in REVIEW_COLS[:-1])
+
+
+def rng_small(v: Number | None) -> int:
+    """Application counts are small in real reports; fold large random numbers down."""
+    return int(v or 0) % 50

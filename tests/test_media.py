@@ -123,3 +123,35 @@ def test_blank_cells_in_an_html_table_are_null() -> None:
     assert nulls
     assert {(f.section, f.row, f.column) for f in result.facts if f.value is None} == nulls
     assert all(f.raw == "" for f in result.facts if f.value is None)
+
+
+@pytest.fixture(scope="module")
+def ttf(tmp_path_factory):
+    from synth.font import build_font
+
+    return str(build_font(tmp_path_factory.mktemp("font") / "cjk.ttf"))
+
+
+@pytest.mark.parametrize("golden_path", GOLDENS, ids=lambda p: p.stem)
+def test_seed_as_pdf_with_an_embedded_truetype_font(golden_path, ttf: str) -> None:
+    g = load_golden(golden_path)
+    style = MediaStyle(font=ttf, repeat_header=True, page_break_in_table=True)
+    data = render_pdf(build(from_golden(g), style), style)
+    assert b"/FontFile2" in data  # the font program is embedded
+    result = parse_bytes(data, "r.pdf")
+    _check(result, g)
+
+
+def test_fast_text_path_is_used_when_it_reads_completely_and_layout_otherwise(ttf: str) -> None:
+    rng = random.Random(11)
+    rep = random_report(rng, "2021", consistent=True)
+    style = MediaStyle(font=ttf)
+    fast = parse_bytes(render_pdf(build(rep, style), style), "r.pdf")
+    assert "pdf_reader" not in fast.report.page_meta  # accepted from the text path
+    assert _facts(fast) == {k: (v, rep.notes.get(k)) for k, v in rep.facts.items()}
+    # a blank cell cannot be seen in the text layer: the layout pass must read it
+    rep.facts[("applications", "granted", "commercial_enterprise")] = None
+    style = MediaStyle(font=ttf, values=Style(layout="pipes", null_mark=""))
+    slow = parse_bytes(render_pdf(build(rep, style), style), "r.pdf")
+    assert slow.report.page_meta["pdf_reader"] == "layout"
+    assert _facts(slow)[("applications", "granted", "commercial_enterprise")] == (None, None)

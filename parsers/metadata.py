@@ -50,6 +50,17 @@ def _compact(s: str) -> str:
     return "".join(normalize(s).split())
 
 
+def _last_lines(doc: Document, n: int) -> list[str]:
+    out: list[str] = []
+    for ln in reversed(doc.lines):
+        text = ln.text
+        if text.strip():
+            out.append(normalize(text).strip())
+            if len(out) == n:
+                break
+    return out[::-1]
+
+
 def find_title(doc: Document) -> str | None:
     """The title: the first lines of the document up to 年度报告 (titles are often broken over lines)."""
     acc = ""
@@ -87,7 +98,7 @@ def find_agency(title: str | None, doc: Document) -> str | None:
                 if 2 <= len(a) <= 40 and "信息公开" not in a and "报告" not in a:
                     return a
     # the signature at the end: a body's name just before the date line
-    tail = [_compact(ln.text) for ln in doc.lines if ln.text.strip()][-6:]
+    tail = [_compact(t) for t in _last_lines(doc, 6)]
     for s in reversed(tail):
         if _BODY_SUFFIX.search(s) and len(s) <= 30 and not re.search(r"\d", s):
             return s
@@ -138,7 +149,7 @@ def _cn_number(s: str) -> int:
 
 def find_published_on(doc: Document) -> str | None:
     """The date printed under the signature at the end of the report."""
-    tail = [normalize(ln.text).strip() for ln in doc.lines if ln.text.strip()][-8:]
+    tail = _last_lines(doc, 8)
     for s in reversed(tail):
         s = s.replace("\t", "")
         m = _DATE_LINE.match(s)

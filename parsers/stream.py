@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .document import Document, Location
-from .values import NOTE_RE, NULL_RE, VALUE_RE, clean_note, normalize_char, to_number
+from .values import _TABLE, NOTE_RE, NULL_RE, VALUE_RE, clean_note, to_number
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff〇]")
 _ENUM_RE = re.compile(
@@ -74,6 +74,11 @@ def _wrapped_digit_breaks(text: str) -> set[int]:
 
 
 def build_stream(doc: Document) -> Stream:
+    """The document as one normalized string (cells joined by tabs, lines by newlines).
+
+    Normalization is one character for one (:func:`parsers.values.normalize`), so offsets map back
+    to the printed text directly, except where a number wrapped inside a grid cell is re-joined.
+    """
     norm_parts: list[str] = []
     orig_parts: list[str] = []
     n2o: list[int] = []
@@ -87,23 +92,24 @@ def build_stream(doc: Document) -> Stream:
         lstart = npos
         spans: list[tuple[int, int]] = []
         for ci, cell in enumerate(line.cells):
+            text = cell.text
             if ci:
-                norm_parts.append("\t"); orig_parts.append("\t")
-                n2o.append(opos); char_line.append(li); char_cell.append(ci)
-                npos += 1; opos += 1
-            cstart = npos
-            # In a grid cell a number wrapped over two lines (a narrow column) is still one number.
-            drop = _wrapped_digit_breaks(cell.text) if line.exact else ()
-            for k, ch in enumerate(cell.text):
-                nc = "" if k in drop else normalize_char(ch)
-                for x in nc:
-                    norm_parts.append(x)
-                    n2o.append(opos)
-                    char_line.append(li)
-                    char_cell.append(ci)
-                    npos += 1
-                orig_parts.append(ch)
-                opos += 1
+                text = "\t" + text
+            drop = _wrapped_digit_breaks(text) if line.exact else set()
+            if drop:
+                kept = [k for k in range(len(text)) if k not in drop]
+                ntext = "".join(text[k] for k in kept).translate(_TABLE)
+                n2o.extend(opos + k for k in kept)
+            else:
+                ntext = text.translate(_TABLE)
+                n2o.extend(range(opos, opos + len(text)))
+            cstart = npos + (1 if ci else 0)
+            norm_parts.append(ntext)
+            orig_parts.append(text)
+            char_line.extend([li] * len(ntext))
+            char_cell.extend([ci] * len(ntext))
+            npos += len(ntext)
+            opos += len(text)
             spans.append((cstart, npos))
         line_spans.append((lstart, npos))
         cell_spans.append(spans)
@@ -191,6 +197,9 @@ def _exact_slots(region: Region) -> None:
     """For lines of a real grid, one slot per cell after the last label cell (blank cells included)."""
     stream = region.stream
     lines = {t.line for t in region.tokens}
+    by_cell: dict[tuple[int, int], list[Token]] = {}
+    for t in region.tokens:
+        by_cell.setdefault((t.line, t.cell), []).append(t)
     first_line = stream.char_line[region.start] if region.start < len(stream.char_line) else 0
     last_line = stream.char_line[max(region.end - 1, 0)] if stream.char_line else 0
     for li in range(first_line, last_line + 1):
@@ -203,7 +212,7 @@ def _exact_slots(region: Region) -> None:
             if s < region.start or e > region.end or line.cells[ci].covered:
                 continue
             cell = stream.norm[s:e]
-            tokens_here = [t for t in region.tokens if t.line == li and t.cell == ci]
+            tokens_here = by_cell.get((li, ci), [])
             stripped = cell
             for t in tokens_here:
                 stripped = stripped.replace(stream.norm[t.start : t.end], " ")
@@ -215,7 +224,7 @@ def _exact_slots(region: Region) -> None:
             s, e = spans[ci]
             if s < region.start or e > region.end or line.cells[ci].covered:
                 continue
-            tokens_here = [t for t in region.tokens if t.line == li and t.cell == ci]
+            tokens_here = by_cell.get((li, ci), [])
             if len(tokens_here) == 1:
                 slots.append(tokens_here[0])
             elif not tokens_here and not stream.norm[s:e].strip():

@@ -16,20 +16,37 @@ Number = int | float
 _EXTRA = {"−": "-", "～": "~", "\u00a0": " ", "\u3000": " ", "\ufeff": ""}
 
 
-def normalize_char(c: str) -> str:
-    """Full-width digits and punctuation to their ASCII forms (NFKC), one character at a time.
+class _OneToOne(dict[int, str]):
+    """A ``str.translate`` table, filled on demand: NFKC of each character, always exactly one character.
 
-    Character by character so that every normalized position maps back to the printed text.
+    One character for one, so that a normalized position *is* the printed position: full-width
+    digits and punctuation become ASCII, and the rare character whose NFKC form is longer or empty
+    (ligatures, ``…``, a BOM) becomes a space — none of them can be part of a number or a label.
     """
-    if c in _EXTRA:
-        return _EXTRA[c]
-    if c.isascii():
-        return c
-    return unicodedata.normalize("NFKC", c)
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        if c in _EXTRA:
+            out = _EXTRA[c] or " "
+        elif code < 128:
+            out = c
+        else:
+            n = unicodedata.normalize("NFKC", c)
+            out = n if len(n) == 1 else " "
+        self[code] = out
+        return out
+
+
+_TABLE = _OneToOne()
+
+
+def normalize_char(c: str) -> str:
+    return c.translate(_TABLE)
 
 
 def normalize(text: str) -> str:
-    return "".join(normalize_char(c) for c in text)
+    """Full-width digits and punctuation to ASCII (NFKC), one character for one."""
+    return text.translate(_TABLE)
 
 
 # A number as printed in a table cell.  Not glued to letters or digits, not an enumerator (``1.``,

@@ -60,6 +60,7 @@ class MediaStyle:
     repeat_header: bool = True  # PDF: repeat the header rows on each page of a split table
     page_break_in_table: bool = False  # PDF: force the applications table over two pages
     font: str = "cid"  # PDF: "cid" (STSong-Light, no embedded file) or a path to a TrueType font
+    prose: int = 0  # paragraphs of narrative text around the tables (real reports run to many pages)
     seed: int = 0
 
 
@@ -104,6 +105,7 @@ def build(rep: SynthReport, style: MediaStyle) -> DocSpec:
         Para(f"本报告依据《中华人民共和国政府信息公开条例》编制。统计期限自{rep.year}年1月1日至{rep.year}年12月31日。{contact}"),
         Para("一、总体情况", heading=True),
         Para(f"{rep.year}年，本机关认真贯彻落实《条例》，共主动公开政府信息 1234 条，收到申请 12 件。"),
+        *[Para(_prose(rng, i)) for i in range(style.prose)],
         Para("二、主动公开政府信息情况", heading=True),
         _proactive(rep, style, rng),
         Para("三、收到和处理政府信息公开申请情况", heading=True),
@@ -189,3 +191,15 @@ def _reviews(rep: SynthReport, style: MediaStyle, rng: random.Random) -> Table:
     for cell in rows[1][:5]:
         cell.rowspan = 2
     return Table(rows, 15, header_rows=3)
+
+
+_PHRASES = (
+    "坚持以公开为常态、不公开为例外", "持续深化政务公开标准化规范化建设", "加强政策解读和回应关切",
+    "规范依申请公开办理流程", "推进政府网站和政务新媒体集约化建设", "强化监督保障和考核评议",
+    "全年共召开政务公开工作会议{n}次", "组织业务培训{n}场，参训{m}人次", "更新公开目录{n}项",
+)
+
+
+def _prose(rng: random.Random, i: int) -> str:
+    parts = [rng.choice(_PHRASES).format(n=rng.randint(1, 30), m=rng.randint(20, 400)) for _ in range(rng.randint(8, 14))]
+    return f"（{i + 1}）" + "，".join(parts) + "。"

@@ -123,13 +123,8 @@ def _page_meta(root: lxml.html.HtmlElement, text: str) -> dict[str, str]:
             if found:
                 meta["title"] = found[0]
                 break
-    # the metadata block: label cells and value cells, in any markup
-    lines: list[Line] = []
-    body = root.xpath("//body")
-    walker = _Walker(lines)
-    walker.walk(body[0] if body else root)
-    walker.flush()
-    flat = "\n".join(ln.text for ln in lines[:400])
+    # the metadata block: label cells and value cells, in any markup (text nodes joined by tabs)
+    flat = "\t".join(t.strip() for t in root.itertext() if t.strip())[:20000]
     for m in _META_RE.finditer(flat):
         key = META_LABELS[m.group(1)]
         value = m.group(2).strip()

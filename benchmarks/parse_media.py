@@ -1,6 +1,6 @@
 """Benchmark: parse a corpus of rendered reports in every medium; compare with pdfminer.six's own text extraction.
 
-    uv run python benchmarks/parse_media.py [--reports 320] [--out benchmarks/out/media]
+    uv run python benchmarks/parse_media.py [--reports 400] [--out benchmarks/out/media]
 
 Prints, per medium, the median milliseconds per report, and for PDF the median milliseconds per page,
 next to the time ``pdfminer.high_level.extract_text`` (layout analysis only, no table reading) takes
@@ -63,7 +63,7 @@ def make_corpus(n: int, out: Path, seed: int = 2026) -> list[tuple[str, Path, in
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reports", type=int, default=320)
+    ap.add_argument("--reports", type=int, default=400)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/media"))
     args = ap.parse_args()
 

@@ -9,6 +9,7 @@ next label" in key order, whatever the line layout was.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -158,37 +159,49 @@ def _find_tokens(text: str, base: int) -> list[tuple[int, int, str, re.Match[str
     return out
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff〇]+")
+
+
 def tokenize(stream: Stream, start: int, end: int) -> Region:
     region = Region(stream, start, end)
     text = stream.norm[start:end]
-    tokens = _find_tokens(text, start)
-    excluded = bytearray(end - start)
-    for s, e, *_ in tokens:
-        excluded[s - start : e - start] = b"\x01" * (e - s)
-    for m in _ENUM_RE.finditer(text):
-        excluded[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    found = _find_tokens(text, start)
+    excluded = [(s - start, e - start) for s, e, *_ in found]
+    excluded += [m.span() for m in _ENUM_RE.finditer(text)]
+    excluded.sort()
 
-    key_chars: list[str] = []
+    # the key: runs of Chinese characters, minus what belongs to tokens and enumerators
+    key_parts: list[str] = []
     k2n: list[int] = []
-    tok_iter = iter(tokens)
-    nxt = next(tok_iter, None)
-    for i, ch in enumerate(text):
-        pos = start + i
-        while nxt is not None and nxt[0] == pos:
-            s, e, kind, m, note = nxt
-            li = stream.char_line[s]
-            tok = Token(kind, s, e, len(key_chars), line=li, cell=stream.char_cell[s], note=note)
-            if kind == "value" and m is not None:
-                tok.sign = m.group("sign")
-                tok.unit = m.group("unit")
-                tok.value = to_number(m.group("num"), tok.sign)
-            region.tokens.append(tok)
-            nxt = next(tok_iter, None)
-        if not excluded[i] and _CJK.match(ch):
-            key_chars.append(ch)
-            k2n.append(pos)
-    region.key = "".join(key_chars)
+    xi = 0
+    for m in _CJK_RUN.finditer(text):
+        s, e = m.span()
+        while xi < len(excluded) and excluded[xi][1] <= s:
+            xi += 1
+        j = xi
+        pos = s
+        while pos < e:
+            if j < len(excluded) and excluded[j][0] < e:
+                xs, xe = excluded[j]
+                if xs > pos:
+                    key_parts.append(text[pos:xs])
+                    k2n.extend(range(start + pos, start + xs))
+                pos = max(pos, xe)
+                j += 1
+            else:
+                key_parts.append(text[pos:e])
+                k2n.extend(range(start + pos, start + e))
+                pos = e
+    region.key = "".join(key_parts)
     region.key_to_norm = k2n
+
+    for s, e, kind, m, note in found:
+        tok = Token(kind, s, e, bisect.bisect_left(k2n, s), line=stream.char_line[s], cell=stream.char_cell[s], note=note)
+        if kind == "value" and m is not None:
+            tok.sign = m.group("sign")
+            tok.unit = m.group("unit")
+            tok.value = to_number(m.group("num"), tok.sign)
+        region.tokens.append(tok)
     _exact_slots(region)
     return region
 
@@ -237,8 +250,6 @@ def _exact_slots(region: Region) -> None:
 
 
 def _key_pos_at(region: Region, norm_pos: int) -> int:
-    import bisect
-
     return bisect.bisect_left(region.key_to_norm, norm_pos)
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Location:
     """Where something was printed, as precisely as the medium allows."""
 
@@ -28,10 +28,11 @@ class Location:
     cell: int | None = None  # 1-based cell (column) in that row
 
     def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        out = {"line": self.line, "page": self.page, "table": self.table, "row": self.row, "cell": self.cell}
+        return {k: v for k, v in out.items() if v is not None}
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     text: str
     loc: Location

@@ -9,7 +9,7 @@ from parsers.media import parse_path
 from parsers.model import ParseResult
 from warehouse.parquet import tables_from_results, write_tables
 
-SUFFIXES = {".txt", ".md"}
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps"}
 
 
 def find_documents(folder: Path) -> list[Path]:

@@ -155,3 +155,18 @@ def test_fast_text_path_is_used_when_it_reads_completely_and_layout_otherwise(tt
     slow = parse_bytes(render_pdf(build(rep, style), style), "r.pdf")
     assert slow.report.page_meta["pdf_reader"] == "layout"
     assert _facts(slow)[("applications", "granted", "commercial_enterprise")] == (None, None)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1), fmt=st.sampled_from(["legacy", "2021"]), template=st.sampled_from(HTML_TEMPLATES))
+def test_property_html_roundtrip(seed: int, fmt: str, template: str) -> None:
+    rng = random.Random(seed)
+    rep = random_report(rng, fmt)
+    style = random_media_style(rng)
+    result = parse_bytes(render_html(build(rep, style), template, encoding=rng.choice(["utf-8", "gbk"])), "r.html")
+    assert _facts(result) == {k: (v, rep.notes.get(k)) for k, v in rep.facts.items()}
+    assert result.problems == []

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 
-import lxml.html
 from lxml import etree
 
 from ..document import Cell, Document, Line, Location
@@ -64,7 +63,7 @@ def parse_html(text: str) -> Document:
     text = _XML_DECL.sub("", text)
     if not text.strip():
         raise NoReportInPage("empty HTML page")
-    root = lxml.html.fromstring(text)
+    root = _parse(text)
     meta = _page_meta(root, text)
     body = _find_body(root, text)
     if body is None:
@@ -79,7 +78,20 @@ def parse_html(text: str) -> Document:
     return doc
 
 
-def _find_body(root: lxml.html.HtmlElement, text: str) -> lxml.html.HtmlElement | None:
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True, no_network=True)
+
+
+def _parse(markup: str) -> etree._Element:
+    """Plain lxml elements (not lxml.html's), for speed; an empty tree when nothing parses."""
+    root = etree.fromstring(markup, _PARSER)
+    return root if root is not None else etree.fromstring("<html><body></body></html>", _PARSER)
+
+
+def _text(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+def _find_body(root: etree._Element, text: str) -> etree._Element | None:
     m = _GKMLPT_CONTENT.search(text) if "_CONFIG" in text else None
     if m:
         try:
@@ -87,17 +99,19 @@ def _find_body(root: lxml.html.HtmlElement, text: str) -> lxml.html.HtmlElement 
         except json.JSONDecodeError:
             content = ""
         if content.strip():
-            return lxml.html.fromstring(f"<div>{content}</div>")
+            found = _parse(f"<html><body><div>{content}</div></body></html>").xpath("//body/div")
+            if found:
+                return found[0]
     for xp in BODY_XPATHS:
         found = root.xpath(xp)
         if found:
             # the largest match: nested containers of the same class are common
-            return max(found, key=lambda e: len(e.text_content()))
+            return max(found, key=lambda e: len(_text(e)))
     bodies = root.xpath("//body")
     return bodies[0] if bodies else root
 
 
-def _page_meta(root: lxml.html.HtmlElement, text: str) -> dict[str, str]:
+def _page_meta(root: etree._Element, text: str) -> dict[str, str]:
     meta: dict[str, str] = {}
     for m in root.xpath("//meta[@name and @content]"):
         name = m.get("name", "").lower()
@@ -119,7 +133,7 @@ def _page_meta(root: lxml.html.HtmlElement, text: str) -> dict[str, str]:
                 pass
     if "title" not in meta:
         for xp in ("//h1", "//title"):
-            found = [e.text_content().strip() for e in root.xpath(xp) if e.text_content().strip()]
+            found = [_text(e).strip() for e in root.xpath(xp) if _text(e).strip()]
             if found:
                 meta["title"] = found[0]
                 break
@@ -183,6 +197,7 @@ class _Walker:
         self.tables += 1
         tno = self.tables
         rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+        _mark_breaks(table)
         grid: dict[tuple[int, int], Cell] = {}
         width = 0
         for r, tr in enumerate(rows):
@@ -190,16 +205,17 @@ class _Walker:
             for td in tr.xpath("./td|./th"):
                 while (r, c) in grid:
                     c += 1
-                rs = _span(td.get("rowspan"))
-                cs = _span(td.get("colspan"))
-                text = _cell_text(td)
-                for dr in range(rs):
-                    for dc in range(cs):
-                        loc = Location(table=tno, row=r + dr + 1, cell=c + dc + 1)
-                        if dr == 0 and dc == 0:
-                            grid[(r, c)] = Cell(text, loc)
-                        elif (r + dr, c + dc) not in grid:
-                            grid[(r + dr, c + dc)] = Cell("", loc, covered=True)
+                v = td.get("rowspan")
+                rs = 1 if v is None else _span(v)
+                v = td.get("colspan")
+                cs = 1 if v is None else _span(v)
+                grid[(r, c)] = Cell(_cell_text(td), Location(table=tno, row=r + 1, cell=c + 1))
+                if rs > 1 or cs > 1:
+                    for dr in range(rs):
+                        for dc in range(cs):
+                            if (dr or dc) and (r + dr, c + dc) not in grid:
+                                loc = Location(table=tno, row=r + dr + 1, cell=c + dc + 1)
+                                grid[(r + dr, c + dc)] = Cell("", loc, covered=True)
                 c += cs
                 width = max(width, c)
         for r in range(len(rows)):
@@ -214,21 +230,19 @@ def _span(v: str | None) -> int:
         return 1
 
 
+def _mark_breaks(table: etree._Element) -> None:
+    """Turn <br> and block elements inside cells into newlines, so itertext() keeps them."""
+    for br in table.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for el in table.iter("p", "div", "li"):
+        el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
+    for el in table.iter("script", "style"):
+        el.text = ""
+
+
 def _cell_text(td: etree._Element) -> str:
-    parts: list[str] = []
-
-    def rec(e: etree._Element) -> None:
-        tag = e.tag.lower() if isinstance(e.tag, str) else ""
-        if tag in SKIP_TAGS:
-            return
-        if tag == "br" or tag in BLOCK_TAGS:
-            parts.append("\n")
-        if e.text and isinstance(e.tag, str):
-            parts.append(e.text)
-        for ch in e:
-            rec(ch)
-            if ch.tail:
-                parts.append(ch.tail)
-
-    rec(td)
-    return "\n".join(p.strip() for p in "".join(parts).split("\n") if p.strip())
+    text = _text(td)
+    if "\n" not in text:
+        return text.strip()
+    return "\n".join(p.strip() for p in text.split("\n") if p.strip())

@@ -13,7 +13,7 @@ setup:
 	@$(UV) sync --frozen --quiet
 
 demo: setup
-	@$(UV) run --frozen xxgk demo --data-dir data
+	@$(UV) run --frozen xxgk demo --data-dir data/demo
 
 test: setup
 	@$(UV) run --frozen pytest -q

@@ -1,44 +1,94 @@
-"""The main job: documents in, Parquet tables out.  Plain functions, called by ``xxgk`` and Dagster."""
+"""The main job as plain functions: documents → parsed reports → Parquet → DuckDB → release.
+
+``xxgk`` and the Dagster assets both call these; Dagster stays a thin layer over them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from parsers.media import parse_path
 from parsers.model import ParseResult
-from warehouse.parquet import tables_from_results, write_tables
+from warehouse.database import build_warehouse, format_table, query
+from warehouse.parquet import write_tables
+from warehouse.release import make_release
+
+from .dataset import SourceDocument, build_tables
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps"}
+EXAMPLE_QUERY = (
+    "SELECT agency, year, format, granted__total AS granted, processed_total__total AS processed\n"
+    "FROM v_applications_wide ORDER BY year, agency"
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where everything lives under a data directory."""
+
+    root: Path
+
+    @property
+    def parquet(self) -> Path:
+        return self.root / "parquet"
+
+    @property
+    def db(self) -> Path:
+        return self.root / "xxgk.duckdb"
+
+    @property
+    def releases(self) -> Path:
+        return self.root / "releases"
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
 
 
 def find_documents(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
-def parse_all(paths: Iterable[Path]) -> list[ParseResult]:
+def parse_all(paths: Iterable[Path | str]) -> list[ParseResult]:
     """Parse every document; a bad one is recorded with its error and the rest go on."""
     return [parse_path(p) for p in paths]
 
 
-def build_parquet(documents: Iterable[Path], out_dir: Path) -> dict[str, Path]:
-    results = parse_all(documents)
-    return write_tables(tables_from_results(results), out_dir)
+def build(layout: Layout, sources: Sequence[SourceDocument]) -> dict[str, int]:
+    """Parse the documents, write the Parquet tables and the warehouse; returns row counts."""
+    results = parse_all(s.path for s in sources)
+    tables = build_tables(results, sources)
+    write_tables(tables, layout.parquet)
+    build_warehouse(layout.parquet, layout.db)
+    return {name: df.height for name, df in tables.items()}
 
 
-def demo(data_dir: Path) -> int:
-    samples = data_dir / "samples"
-    out = data_dir / "out" / "parquet"
-    docs = find_documents(samples)
-    results = parse_all(docs)
-    tables = tables_from_results(results)
-    paths = write_tables(tables, out)
-    print(f"parsed {len(docs)} sample documents from {samples}")
-    for name, path in paths.items():
-        print(f"  {name:<10} {tables[name].height:>6} rows  {path}")
-    errors = [r for r in results if r.errors]
-    failed = tables["checks"].filter(~tables["checks"]["passed"])
-    print(f"{len(errors)} documents with errors, {failed.height} failed identity checks")
-    for row in failed.iter_rows(named=True):
-        print(f"  {row['report_id']}: {row['name']}: {row['detail']}")
+def release(layout: Layout, today: dt.date | None = None) -> Path:
+    return make_release(layout.parquet, layout.db, layout.releases, today=today)
+
+
+def folder_sources(folder: Path) -> list[SourceDocument]:
+    return [SourceDocument(str(p), size=p.stat().st_size) for p in find_documents(folder)]
+
+
+def demo(data_dir: Path, samples: Path) -> int:
+    """The main job on the bundled samples, offline: parse, warehouse, release, one example query."""
+    from .demo_inbox import prepare_inbox
+
+    layout = Layout(data_dir)
+    inbox = prepare_inbox(samples, data_dir / "inbox")
+    sources = folder_sources(inbox)
+    counts = build(layout, sources)
+    rel = release(layout)
+    print(f"parsed {len(sources)} documents from {inbox}")
+    for name, n in counts.items():
+        print(f"  {name:<17}{n:>6} rows")
+    names, rows = query(layout.db, "SELECT count(*) FROM v_failed_checks")
+    print(f"warehouse: {layout.db}  ({rows[0][0]} report(s) with failed identity checks: SELECT * FROM v_failed_checks)")
+    print(f"release:   {rel}  (latest -> {rel.name})")
+    print(f"\nexample: xxgk query --data-dir {data_dir} \"{EXAMPLE_QUERY.replace(chr(10), ' ')}\"")
+    print(format_table(*query(layout.db, EXAMPLE_QUERY)))
     return 0

@@ -41,7 +41,43 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return build.demo(Path(args.data_dir))
+    return build.demo(Path(args.data_dir), Path(args.samples))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    layout = build.Layout(Path(args.data_dir))
+    sources = build.folder_sources(Path(args.documents))
+    counts = build.build(layout, sources)
+    print(f"parsed {len(sources)} documents from {args.documents}")
+    for name, n in counts.items():
+        print(f"  {name:<17}{n:>6} rows")
+    print(f"warehouse: {layout.db}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    layout = build.Layout(Path(args.data_dir))
+    if not layout.db.exists():
+        print(f"no warehouse at {layout.db}: run `xxgk build` first", file=sys.stderr)
+        return 2
+    print(build.release(layout))
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from warehouse.database import format_table, query
+
+    layout = build.Layout(Path(args.data_dir))
+    if not layout.db.exists():
+        print(f"no warehouse at {layout.db}: run `xxgk build` or `make demo` first", file=sys.stderr)
+        return 2
+    try:
+        names, rows = query(layout.db, args.sql)
+    except Exception as e:  # a researcher's SQL error: say it, no traceback
+        print(f"query failed: {e}", file=sys.stderr)
+        return 1
+    print(format_table(names, rows))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,8 +89,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
     p.set_defaults(func=cmd_parse)
 
-    d = sub.add_parser("demo", help="run the main job on the bundled sample reports")
-    d.add_argument("--data-dir", default="data", help="data directory (default: data)")
+    b = sub.add_parser("build", help="parse a folder of documents into Parquet tables and the DuckDB warehouse")
+    b.add_argument("--data-dir", required=True, help="data directory (parquet/, xxgk.duckdb, releases/ go here)")
+    b.add_argument("--documents", required=True, help="folder of report documents")
+    b.set_defaults(func=cmd_build)
+
+    r = sub.add_parser("release", help="write an immutable, versioned release of the current build")
+    r.add_argument("--data-dir", required=True)
+    r.set_defaults(func=cmd_release)
+
+    q = sub.add_parser("query", help="run SQL against the warehouse and print a table")
+    q.add_argument("sql")
+    q.add_argument("--data-dir", default="data/demo")
+    q.set_defaults(func=cmd_query)
+
+    d = sub.add_parser("demo", help="the main job on the bundled sample reports, offline")
+    d.add_argument("--data-dir", default="data/demo", help="where the demo writes (default: data/demo)")
+    d.add_argument("--samples", default="data/samples", help="the bundled sample reports")
     d.set_defaults(func=cmd_demo)
 
     args = ap.parse_args(argv)

@@ -1,4 +1,4 @@
-"""The main job writes the parsed samples to Parquet with fixed schemas, atomically."""
+"""The main job writes the dataset's tables to Parquet with fixed schemas, atomically."""
 
 from __future__ import annotations
 
@@ -8,32 +8,34 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.build import demo
-from warehouse.parquet import SCHEMAS
+from pipelines.build import Layout, build, folder_sources
+from warehouse.schema import TABLES
 
 from .conftest import GOLDENS, SEEDS
 
 
-def test_demo_writes_every_table_with_the_goldens_values(tmp_path: Path) -> None:
-    samples = tmp_path / "samples"
-    samples.mkdir()
+def test_build_writes_every_table_with_the_goldens_values(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
     for s in SEEDS:
-        shutil.copy(s, samples / s.name)
-    (samples / "broken.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
-    assert demo(tmp_path) == 0
-    out = tmp_path / "out" / "parquet"
-    tables = {name: pl.read_parquet(out / f"{name}.parquet") for name in SCHEMAS}
-    for name, schema in SCHEMAS.items():
-        assert dict(tables[name].schema) == schema, name
-    assert tables["documents"].height == 6
-    assert tables["documents"].filter(pl.col("outcome") == "error")["path"].to_list() == [str(samples / "broken.txt")]
-    assert tables["reports"].height == 5
-    facts = tables["facts"].join(tables["reports"].select("report_id", "source_path"), on="report_id")
+        shutil.copy(s, docs / s.name)
+    (docs / "broken.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
+    layout = Layout(tmp_path / "data")
+    counts = build(layout, folder_sources(docs))
+    assert counts["documents"] == 6 and counts["reports"] == 5
+    tables = {name: pl.read_parquet(layout.parquet / f"{name}.parquet") for name in TABLES}
+    for name, table in TABLES.items():
+        assert dict(tables[name].schema) == table.schema, name
+    errors = tables["documents"].filter(pl.col("outcome") != "parsed")
+    assert errors["path"].to_list() == [str(docs / "broken.txt")]
+    facts = tables["facts"].join(tables["reports"].select("report_id", "canonical_sha256"), on="report_id")
+    docs_by_sha = dict(zip(tables["documents"]["sha256"], tables["documents"]["path"], strict=True))
     for g in GOLDENS:
         gold = json.loads(g.read_text(encoding="utf-8"))
-        mine = facts.filter(pl.col("source_path").str.ends_with(gold["source"].split("/")[-1]))
+        name = gold["source"].split("/")[-1]
+        mine = facts.filter(pl.col("canonical_sha256").replace_strict(docs_by_sha, default=None).str.ends_with(name))
         got = {(r["section"], r["row"], r["column"]): r["value"] for r in mine.iter_rows(named=True)}
         assert got == {(f["section"], f["row"], f["column"]): float(f["value"]) for f in gold["facts"]}
     failed = tables["checks"].filter(~pl.col("passed"))["name"].to_list()
     assert "applications.new_received" in failed
-    assert not list(out.glob(".*.tmp"))  # no temp files left behind
+    assert not list(layout.parquet.glob(".*.tmp"))  # no temp files left behind

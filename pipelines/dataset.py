@@ -1,0 +1,180 @@
+"""Parsed documents → the dataset's tables: one report per body and year, one canonical set of facts.
+
+The same report is often published twice — an HTML article and its PDF attachment, or a PDF that
+was re-uploaded.  Each document is parsed on its own; documents with the same report id are one
+report, whose facts come from one *canonical* document (the one read most completely), and
+``report_documents`` says for every other document whether its numbers agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from parsers.checks import check_continuity
+from parsers.model import ParseResult
+from warehouse.schema import TABLES
+
+MEDIA_PREFERENCE = {"text/html": 0, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 1, "application/pdf": 2}
+
+
+@dataclass
+class SourceDocument:
+    """A document to parse and where it came from (the harvest manifest's row, or a local file)."""
+
+    path: str
+    url: str | None = None
+    portal: str | None = None
+    fetched_at: str | None = None
+    size: int | None = None
+
+
+def outcome(r: ParseResult) -> str:
+    if r.ok:
+        return "parsed"
+    first = r.errors[0]
+    if first.startswith("needs_ocr"):
+        return "needs_ocr"
+    if first.startswith("not an annual"):
+        return "not_a_report"
+    return "error"
+
+
+def _rank(r: ParseResult) -> tuple:
+    """Which document of a report is canonical: fewest problems, most numbers, HTML > Word > PDF."""
+    numbers = sum(f.value is not None for f in r.facts)
+    return (len(r.problems), -numbers, MEDIA_PREFERENCE.get(r.report.media_type or "", 9), r.report.sha256 or "")
+
+
+def _fact_map(r: ParseResult) -> dict[tuple[str, str, str], tuple[object, object]]:
+    return {(f.section, f.row, f.column): (f.value, f.note) for f in r.facts}
+
+
+def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocument] | None = None) -> dict[str, pl.DataFrame]:
+    src = {s.path: s for s in sources or ()}
+    rows: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
+
+    seen_docs: set[str] = set()
+    by_report: dict[str, list[ParseResult]] = {}
+    for r in results:
+        m = r.report
+        s = src.get(r.path, SourceDocument(r.path))
+        key = m.sha256 or f"missing:{r.path}"
+        if key in seen_docs:
+            continue  # the same bytes twice (fetched from two URLs): one document
+        seen_docs.add(key)
+        rid = m.report_id if r.ok else None
+        rows["documents"].append(
+            {
+                "sha256": m.sha256,
+                "url": s.url or m.source_url,
+                "path": r.path,
+                "portal": s.portal,
+                "media_type": m.media_type,
+                "bytes": s.size,
+                "fetched_at": s.fetched_at or m.fetched_at,
+                "outcome": outcome(r),
+                "error": "; ".join(r.errors) or None,
+                "report_id": rid,
+            }
+        )
+        if r.ok and rid:
+            by_report.setdefault(rid, []).append(r)
+
+    canon: dict[str, ParseResult] = {}
+    for rid, docs in sorted(by_report.items()):
+        docs.sort(key=_rank)
+        best = docs[0]
+        canon[rid] = best
+        best_facts = _fact_map(best)
+        agree_all = True
+        for d in docs:
+            mine = _fact_map(d)
+            common = mine.keys() & best_facts.keys()
+            differing = sum(mine[k] != best_facts[k] for k in common)
+            only_here = len(mine.keys() - best_facts.keys())
+            only_canon = len(best_facts.keys() - mine.keys())
+            agrees = differing == only_here == only_canon == 0
+            agree_all &= agrees
+            rows["report_documents"].append(
+                {
+                    "report_id": rid,
+                    "sha256": d.report.sha256,
+                    "media_type": d.report.media_type,
+                    "canonical": d is best,
+                    "facts_compared": len(common),
+                    "facts_differing": differing,
+                    "only_here": only_here,
+                    "only_in_canonical": only_canon,
+                    "agrees": agrees,
+                }
+            )
+        m = best.report
+        s = src.get(best.path, SourceDocument(best.path))
+        rows["reports"].append(
+            {
+                "report_id": rid,
+                "agency": m.agency,
+                "region": m.region,
+                "region_code": m.region_code,
+                "year": m.year,
+                "format": m.format,
+                "scope": m.scope,
+                "published_on": m.published_on,
+                "title": m.title,
+                "contact_phone": m.contact_phone,
+                "contact_email": m.contact_email,
+                "canonical_sha256": m.sha256,
+                "source_url": s.url or m.source_url,
+                "n_documents": len(docs),
+                "documents_agree": agree_all,
+            }
+        )
+        for f in best.facts:
+            loc = f.location
+            rows["facts"].append(
+                {
+                    "report_id": rid,
+                    "section": f.section,
+                    "row": f.row,
+                    "column": f.column,
+                    "value": None if f.value is None else float(f.value),
+                    "raw": f.raw,
+                    "note": f.note,
+                    "derived": f.derived,
+                    "sha256": m.sha256,
+                    "page": loc.page,
+                    "table_no": loc.table,
+                    "row_no": loc.row,
+                    "cell_no": loc.cell,
+                    "line": loc.line,
+                }
+            )
+        rows["checks"] += [{"report_id": rid, "name": c.name, "passed": c.passed, "detail": c.detail} for c in best.checks]
+        for d in docs:
+            rows["problems"] += [
+                {"report_id": rid, "sha256": d.report.sha256, "kind": p.kind, "section": p.section, "row": p.row, "detail": p.detail}
+                for p in d.problems
+            ]
+
+    # across years, per agency: what one year carries over, the next must have received
+    by_agency = [(r.report.agency, r.report.year, r.facts) for r in canon.values() if r.report.agency and r.report.year]
+    index = {(r.report.agency, r.report.year): rid for rid, r in canon.items()}
+    for agency, year, check in check_continuity(by_agency):
+        rows["checks"].append({"report_id": index[(agency, year)], "name": check.name, "passed": check.passed, "detail": check.detail})
+
+    return {name: frame(name, data) for name, data in rows.items()}
+
+
+def frame(name: str, data: Iterable[dict[str, object]]) -> pl.DataFrame:
+    """A table with its fixed schema (dates given as ISO strings are parsed)."""
+    schema = TABLES[name].schema
+    loose = {k: (pl.String() if isinstance(v, pl.Date) else v) for k, v in schema.items()}
+    df = pl.DataFrame(list(data), schema=loose, orient="row")
+    dates = [k for k, v in schema.items() if isinstance(v, pl.Date)]
+    if dates:
+        df = df.with_columns([pl.col(k).str.to_date(strict=False) for k in dates])
+    key = list(TABLES[name].primary_key)
+    return df.sort(key) if key and df.height else df

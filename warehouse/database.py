@@ -1,0 +1,253 @@
+"""The DuckDB warehouse: the Parquet tables, code tables with labels, researcher-facing views, all commented.
+
+Built into a temporary file and renamed into place, so a reader never opens half a warehouse.
+Every table, view and column carries a ``COMMENT``: ``SELECT * FROM duckdb_columns()`` is the manual.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from parsers.vocabulary import APPLICANT_COLUMNS, APPLICATION_ROWS, COLUMNS, FORMATS, ROWS, SCOPES, SECTIONS
+from warehouse.schema import TABLES
+
+CODE_TABLES = {
+    "code_formats": ("Report formats (vocabulary).", {"code": "format code", "description": "what it is"}),
+    "code_scopes": ("Report scopes (vocabulary).", {"code": "scope code", "description": "what it means"}),
+    "code_sections": (
+        "The three statistical tables of a report.",
+        {"code": "section code", "label_zh": "Chinese heading as printed", "label_en": "English label"},
+    ),
+    "code_rows": (
+        "Row codes of every section, with Chinese and English labels and the formats that print them.",
+        {
+            "section": "section code",
+            "code": "row code",
+            "label_zh": "Chinese label as printed in the national template",
+            "label_en": "English label",
+            "formats": "formats that print this row (comma-separated)",
+            "sort_order": "order of the row in the printed table",
+        },
+    ),
+    "code_columns": (
+        "Column codes of every section, with Chinese and English labels and the formats that print them.",
+        {
+            "section": "section code",
+            "code": "column code",
+            "label_zh": "Chinese label as printed in the national template",
+            "label_en": "English label",
+            "formats": "formats that print this column (comma-separated)",
+            "sort_order": "order of the column in the printed table",
+        },
+    ),
+}
+
+LABEL_COLUMNS = {
+    "agency": TABLES["reports"].fields[1].description,
+    "region": "the administrative region of the body",
+    "region_code": "administrative division code of the region",
+    "year": "the year reported on",
+    "format": "table format (legacy, 2021, pre2019)",
+    "scope": "agency or region_aggregate",
+    "section_label": "English label of the section",
+    "row_label_zh": "Chinese label of the row",
+    "row_label_en": "English label of the row",
+    "column_label_zh": "Chinese label of the column",
+    "column_label_en": "English label of the column",
+    "basis": "region_aggregate: the government's own combined report; sum_of_agency_reports: the sum of its bodies' reports (used only when no combined report exists)",
+    "n_reports": "how many reports the figure comes from",
+    "derived": "true when computed (other_total of a 2021 report = sum of its three 三(六) sub-rows), not printed",
+    "n_failed": "how many identities of the report failed",
+    "failed_checks": "the failed identities, with their numbers",
+}
+
+VIEWS: dict[str, tuple[str, str]] = {
+    "v_facts": (
+        "Every fact with its report's metadata and the labels of its codes: the first view to reach for.",
+        """
+        SELECT f.report_id, r.agency, r.region, r.region_code, r.year, r.format, r.scope,
+               f.section, f."row", f."column", f.value, f.raw, f.note, f.derived,
+               s.label_en AS section_label, cr.label_zh AS row_label_zh, cr.label_en AS row_label_en,
+               cc.label_zh AS column_label_zh, cc.label_en AS column_label_en,
+               f.sha256, f.page, f.table_no, f.row_no, f.cell_no, f.line
+        FROM facts f
+        JOIN reports r USING (report_id)
+        LEFT JOIN code_sections s ON s.code = f.section
+        LEFT JOIN code_rows cr ON cr.section = f.section AND cr.code = f."row"
+        LEFT JOIN code_columns cc ON cc.section = f.section AND cc.code = f."column"
+        """,
+    ),
+    "v_outcomes_harmonised": (
+        "Applications outcomes comparable across the two formats: the printed facts, plus other_total derived "
+        "for 2021 reports as the sum of their three 三(六) sub-rows (derived = true; null if a sub-row is null).",
+        """
+        SELECT report_id, "row", "column", value, false AS derived
+        FROM facts WHERE section = 'applications'
+        UNION ALL
+        SELECT f.report_id, 'other_total' AS "row", f."column",
+               CASE WHEN count(f.value) = 3 THEN sum(f.value) END AS value, true AS derived
+        FROM facts f JOIN reports r USING (report_id)
+        WHERE r.format = '2021' AND f.section = 'applications'
+          AND f."row" IN ('other_no_correction', 'other_fee_unpaid', 'other_other')
+          AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.report_id = f.report_id
+                          AND g.section = 'applications' AND g."row" = 'other_total')
+        GROUP BY f.report_id, f."column"
+        HAVING count(*) = 3
+        """,
+    ),
+    "v_region_year_totals": (
+        "Applications figures per region and year without double counting: a government's combined "
+        "(region_aggregate) report when there is one, else the sum of its bodies' own reports.",
+        """
+        WITH combined AS (
+            SELECT r.region, r.region_code, r.year, o."row", o."column", sum(o.value) AS value,
+                   'region_aggregate' AS basis, count(DISTINCT r.report_id) AS n_reports
+            FROM v_outcomes_harmonised o JOIN reports r USING (report_id)
+            WHERE r.scope = 'region_aggregate'
+            GROUP BY ALL
+        ), bodies AS (
+            SELECT r.region, r.region_code, r.year, o."row", o."column", sum(o.value) AS value,
+                   'sum_of_agency_reports' AS basis, count(DISTINCT r.report_id) AS n_reports
+            FROM v_outcomes_harmonised o JOIN reports r USING (report_id)
+            WHERE r.scope = 'agency'
+              AND NOT EXISTS (SELECT 1 FROM reports a WHERE a.scope = 'region_aggregate'
+                              AND a.region IS NOT DISTINCT FROM r.region AND a.year = r.year)
+            GROUP BY ALL
+        )
+        SELECT * FROM combined UNION ALL SELECT * FROM bodies
+        """,
+    ),
+    "v_failed_checks": (
+        "Reports whose accounting identities fail as printed (findings about the source; values are kept).",
+        """
+        SELECT r.report_id, r.agency, r.region, r.year, r.format, count(*) AS n_failed,
+               string_agg(c.name || ': ' || c.detail, '; ' ORDER BY c.name) AS failed_checks
+        FROM checks c JOIN reports r USING (report_id)
+        WHERE NOT c.passed
+        GROUP BY ALL
+        """,
+    ),
+}
+
+
+def _wide_sql() -> tuple[str, dict[str, str]]:
+    cols = []
+    comments = {}
+    rows = list(APPLICATION_ROWS)
+    for r in rows:
+        for c in APPLICANT_COLUMNS:
+            name = f"{r.code}__{c.code}"
+            cols.append(f"max(o.value) FILTER (WHERE o.\"row\" = '{r.code}' AND o.\"column\" = '{c.code}') AS {name}")
+            comments[name] = f"{r.en} — {c.en} ({r.zh} · {c.zh})"
+    sql = (
+        "SELECT r.report_id, r.agency, r.region, r.region_code, r.year, r.format, r.scope,\n       "
+        + ",\n       ".join(cols)
+        + "\nFROM reports r JOIN v_outcomes_harmonised o USING (report_id)\nGROUP BY ALL"
+    )
+    return sql, comments
+
+
+def _q(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def build_warehouse(parquet_dir: Path, db_path: Path) -> Path:
+    """Build the warehouse from the Parquet tables; returns its path."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        descriptions: dict[str, str] = {}
+        for name, table in TABLES.items():
+            src = parquet_dir / f"{name}.parquet"
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({_q(str(src))})")
+            con.execute(f"COMMENT ON TABLE {name} IS {_q(table.description)}")
+            for f in table.fields:
+                con.execute(f'COMMENT ON COLUMN {name}."{f.name}" IS {_q(f.description)}')
+                descriptions.setdefault(f.name, f.description)
+        _code_tables(con)
+        wide_sql, wide_comments = _wide_sql()
+        views = dict(VIEWS)
+        views["v_applications_wide"] = (
+            "Applications as a wide table: one row per report, one column per outcome row and applicant "
+            "type, named row__column (e.g. granted__total); other_total includes the derived 2021 value.",
+            wide_sql,
+        )
+        for name, (comment, sql) in views.items():
+            con.execute(f"CREATE VIEW {name} AS {sql}")
+            con.execute(f"COMMENT ON VIEW {name} IS {_q(comment)}")
+            for (col,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [name]
+            ).fetchall():
+                text = wide_comments.get(col) or LABEL_COLUMNS.get(col) or descriptions.get(col)
+                if text is None:
+                    raise KeyError(f"view {name}: column {col} has no description")
+                con.execute(f'COMMENT ON COLUMN {name}."{col}" IS {_q(text)}')
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, db_path)
+    return db_path
+
+
+def _code_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE code_formats (code VARCHAR PRIMARY KEY, description VARCHAR)")
+    con.executemany("INSERT INTO code_formats VALUES (?, ?)", list(FORMATS.items()))
+    con.execute("CREATE TABLE code_scopes (code VARCHAR PRIMARY KEY, description VARCHAR)")
+    con.executemany("INSERT INTO code_scopes VALUES (?, ?)", list(SCOPES.items()))
+    con.execute("CREATE TABLE code_sections (code VARCHAR PRIMARY KEY, label_zh VARCHAR, label_en VARCHAR)")
+    con.executemany("INSERT INTO code_sections VALUES (?, ?, ?)", [(s.code, s.zh, s.en) for s in SECTIONS])
+    for table, source in (("code_rows", ROWS), ("code_columns", COLUMNS)):
+        con.execute(
+            f"CREATE TABLE {table} (section VARCHAR, code VARCHAR, label_zh VARCHAR, label_en VARCHAR, "
+            "formats VARCHAR, sort_order INTEGER, PRIMARY KEY (section, code))"
+        )
+        con.executemany(
+            f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
+            [(sec, c.code, c.zh, c.en, ",".join(c.formats), i) for sec, codes in source.items() for i, c in enumerate(codes)],
+        )
+    for table, (comment, cols) in CODE_TABLES.items():
+        con.execute(f"COMMENT ON TABLE {table} IS {_q(comment)}")
+        for col, text in cols.items():
+            con.execute(f'COMMENT ON COLUMN {table}."{col}" IS {_q(text)}')
+
+
+def query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run one query read-only; returns column names and rows."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description or []]
+        return names, cur.fetchall()
+    finally:
+        con.close()
+
+
+def format_table(names: list[str], rows: list[tuple], max_width: int = 40) -> str:
+    def cell(v: object) -> str:
+        if v is None:
+            return "NULL"
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        s = str(v)
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+
+    body = [[cell(v) for v in r] for r in rows]
+    widths = [max([_w(n)] + [_w(r[i]) for r in body]) for i, n in enumerate(names)]
+
+    def line(vals: list[str]) -> str:
+        return " | ".join(v + " " * (widths[i] - _w(v)) for i, v in enumerate(vals))
+
+    out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in body]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _w(s: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if "\u2e80" <= ch <= "\ufe4f" or "\uff00" <= ch <= "\uffef" else 1 for ch in s)

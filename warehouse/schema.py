@@ -1,0 +1,155 @@
+"""The dataset's tables: one declaration per table and column, with the description researchers read.
+
+This is the single source of truth for the Parquet schemas (polars types), the DuckDB comments and
+the Frictionless data package (field types and descriptions), so the three never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    dtype: pl.DataType
+    description: str
+
+    @property
+    def frictionless_type(self) -> str:
+        return {
+            pl.String: "string",
+            pl.Int32: "integer",
+            pl.Int64: "integer",
+            pl.Float64: "number",
+            pl.Boolean: "boolean",
+            pl.Date: "date",
+            pl.List: "array",
+        }[type(self.dtype)]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        return {f.name: f.dtype for f in self.fields}
+
+
+S, I32, F64, B, D = pl.String(), pl.Int32(), pl.Float64(), pl.Boolean(), pl.Date()
+
+_LOC = (
+    Field("page", I32, "1-based PDF page where the number is printed"),
+    Field("table_no", I32, "1-based table of the document (HTML, Word, PDF grids)"),
+    Field("row_no", I32, "1-based row in that table"),
+    Field("cell_no", I32, "1-based cell (grid column) in that row"),
+    Field("line", I32, "1-based line of the extracted text (text, PDF text path)"),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "documents",
+            "One row per archived document (HTML page, PDF/Word attachment, text), whether or not it parsed.",
+            (
+                Field("sha256", S, "SHA-256 of the document's bytes: its identity in the raw archive"),
+                Field("url", S, "URL the document was fetched from (null for local files)"),
+                Field("path", S, "path of the document in the raw archive or on disk"),
+                Field("portal", S, "id of the portal in data/portals.yaml it was harvested from"),
+                Field("media_type", S, "medium, detected from the bytes: text/html, application/pdf, …"),
+                Field("bytes", pl.Int64(), "size in bytes"),
+                Field("fetched_at", S, "when it was fetched (ISO 8601, UTC)"),
+                Field("outcome", S, "parse outcome: parsed, needs_ocr (scanned PDF), not_a_report, error"),
+                Field("error", S, "why it did not parse, when it did not"),
+                Field("report_id", S, "the report it is a document of (null when it did not parse)"),
+            ),
+            ("sha256",),
+        ),
+        Table(
+            "reports",
+            "One row per annual report (one body, one year), however many documents carry it.",
+            (
+                Field("report_id", S, "stable id from the reporting body and the year: never renumbered"),
+                Field("agency", S, "the reporting body, as printed (e.g. 乐清市人民政府办公室)"),
+                Field("region", S, "the administrative region of the body (e.g. 乐清市)"),
+                Field("region_code", S, "administrative division code of the region (e.g. 330382)"),
+                Field("year", I32, "the year reported on (not the year of publication)"),
+                Field("format", S, "table format: legacy (2019/2020), 2021 (国办公开办函〔2021〕30号), pre2019"),
+                Field("scope", S, "agency (one body's own work) or region_aggregate (a government's combined report)"),
+                Field("published_on", D, "date printed under the report's signature, else the page's date"),
+                Field("title", S, "title of the report"),
+                Field("contact_phone", S, "contact phone printed in the report"),
+                Field("contact_email", S, "contact e-mail printed in the report"),
+                Field("canonical_sha256", S, "the document whose facts are the report's facts"),
+                Field("source_url", S, "URL of the canonical document"),
+                Field("n_documents", I32, "how many documents carry this report"),
+                Field("documents_agree", B, "true when every document of the report gives the same facts"),
+            ),
+            ("report_id",),
+        ),
+        Table(
+            "facts",
+            "One row per number printed in a report's statistical tables, from its canonical document.",
+            (
+                Field("report_id", S, "the report"),
+                Field("section", S, "table: proactive, applications, reviews (see code_sections)"),
+                Field("row", S, "row code (see code_rows)"),
+                Field("column", S, "column code (see code_columns)"),
+                Field("value", F64, "the number; null when printed as blank, '/', '—' (never 0); amounts in 万元"),
+                Field("raw", S, "the cell exactly as printed"),
+                Field("note", S, "note printed with the number, e.g. 1（撤回） has note 撤回"),
+                Field("derived", B, "true when computed from the table's identities instead of printed"),
+                Field("sha256", S, "the document it was read from"),
+                *_LOC,
+            ),
+            ("report_id", "section", "row", "column"),
+        ),
+        Table(
+            "checks",
+            "One row per accounting identity evaluated on a report; a failure never changes a number.",
+            (
+                Field("report_id", S, "the report"),
+                Field("name", S, "identity, e.g. applications.new_received (row sum), applications.total.balance"),
+                Field("passed", B, "whether the printed numbers satisfy it"),
+                Field("detail", S, "the numbers involved"),
+            ),
+            ("report_id", "name"),
+        ),
+        Table(
+            "problems",
+            "What the parser could not read with certainty, recorded instead of guessed.",
+            (
+                Field("report_id", S, "the report"),
+                Field("sha256", S, "the document"),
+                Field("kind", S, "unplaceable_row, missing_row, missing_section, unmapped_label, unplaced_numbers, …"),
+                Field("section", S, "table concerned"),
+                Field("row", S, "row concerned"),
+                Field("detail", S, "what and why"),
+            ),
+            (),
+        ),
+        Table(
+            "report_documents",
+            "Each document of each report, and whether its facts agree with the canonical document's.",
+            (
+                Field("report_id", S, "the report"),
+                Field("sha256", S, "the document"),
+                Field("media_type", S, "its medium"),
+                Field("canonical", B, "true for the document whose facts are used"),
+                Field("facts_compared", I32, "facts present in both this document and the canonical one"),
+                Field("facts_differing", I32, "of those, how many differ in value or note"),
+                Field("only_here", I32, "facts this document has and the canonical one has not"),
+                Field("only_in_canonical", I32, "facts the canonical document has and this one has not"),
+                Field("agrees", B, "no difference at all"),
+            ),
+            ("report_id", "sha256"),
+        ),
+    )
+}

@@ -6,7 +6,7 @@ ifeq ($(UV),)
 UV := $(PYTHON) -m uv
 endif
 
-.PHONY: demo test setup
+.PHONY: demo test setup dagster
 
 setup:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -17,3 +17,9 @@ demo: setup
 
 test: setup
 	@$(UV) run --frozen pytest -q
+
+# Dagster UI and daemon (schedules), offline, with the project's own instance settings.
+DAGSTER_HOME_DIR := $(CURDIR)/data/dagster_home
+dagster: setup
+	@mkdir -p $(DAGSTER_HOME_DIR) && cp dagster_project/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
+	@DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(UV) run --frozen dagster dev -m dagster_project.definitions

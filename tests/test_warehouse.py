@@ -96,10 +96,7 @@ def test_one_report_per_body_and_year_whatever_the_documents(built) -> None:
         "string_agg(d.media_type, ',' ORDER BY d.media_type) FROM reports r JOIN report_documents d USING (report_id) "
         "WHERE r.n_documents > 1 GROUP BY ALL ORDER BY 1",
     )
-    assert rows == [
-        ("清远市人民政府办公室", 3, True, 1, "application/pdf,text/html,text/plain"),
-        ("乐清市人民政府办公室", 3, True, 1, "application/pdf,text/html,text/plain"),
-    ] or sorted(rows) == sorted(
+    assert sorted(rows) == sorted(
         [
             ("清远市人民政府办公室", 3, True, 1, "application/pdf,text/html,text/plain"),
             ("乐清市人民政府办公室", 3, True, 1, "application/pdf,text/html,text/plain"),

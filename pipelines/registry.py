@@ -1,0 +1,44 @@
+"""The portal registry (data/portals.yaml): portals are configuration, spiders are per platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "portals.yaml"
+
+
+@dataclass(frozen=True)
+class Portal:
+    id: str
+    name: str
+    platform: str
+    start_urls: tuple[str, ...]
+    region: str | None = None
+    region_code: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def load_portals(path: Path = DEFAULT_REGISTRY) -> list[Portal]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    known = {"id", "name", "platform", "start_urls", "region", "region_code"}
+    for entry in doc.get("portals", []):
+        out.append(
+            Portal(
+                id=str(entry["id"]),
+                name=str(entry.get("name", entry["id"])),
+                platform=str(entry["platform"]),
+                start_urls=tuple(str(u) for u in entry.get("start_urls", [])),
+                region=entry.get("region"),
+                region_code=None if entry.get("region_code") is None else str(entry["region_code"]),
+                options={k: v for k, v in entry.items() if k not in known},
+            )
+        )
+    ids = [p.id for p in out]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"{path}: portal ids must be unique")
+    return out

@@ -75,20 +75,25 @@ def folder_sources(folder: Path) -> list[SourceDocument]:
 
 
 def demo(data_dir: Path, samples: Path) -> int:
-    """The main job on the bundled samples, offline: parse, warehouse, release, one example query."""
+    """The main job on the bundled samples, offline: harvest, parse, warehouse, release, one example query."""
     from .demo_inbox import prepare_inbox
+    from .harvest import archived_sources, harvest_folder
+    from .registry import Portal
 
     layout = Layout(data_dir)
     inbox = prepare_inbox(samples, data_dir / "inbox")
-    sources = folder_sources(inbox)
+    portal = Portal(id="demo-samples", name="bundled sample reports", platform="folder", start_urls=(str(inbox),))
+    harvested = harvest_folder(portal, layout.raw)
+    sources = archived_sources(layout.raw)
     counts = build(layout, sources)
     rel = release(layout)
-    print(f"parsed {len(sources)} documents from {inbox}")
+    print(f"harvest: {sum(harvested.values())} documents from {inbox} ({', '.join(f'{n} {k}' for k, n in sorted(harvested.items()))}), archived in {layout.raw}")
+    print(f"parsed {len(sources)} archived documents:")
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
     names, rows = query(layout.db, "SELECT count(*) FROM v_failed_checks")
     print(f"warehouse: {layout.db}  ({rows[0][0]} report(s) with failed identity checks: SELECT * FROM v_failed_checks)")
     print(f"release:   {rel}  (latest -> {rel.name})")
-    print(f"\nexample: xxgk query --data-dir {data_dir} \"{EXAMPLE_QUERY.replace(chr(10), ' ')}\"")
+    print(f"\nexample: uv run xxgk query --data-dir {data_dir} \"{EXAMPLE_QUERY.replace(chr(10), ' ')}\"")
     print(format_table(*query(layout.db, EXAMPLE_QUERY)))
     return 0

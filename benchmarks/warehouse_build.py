@@ -1,0 +1,167 @@
+"""Benchmark: build the dataset from synthetic facts for 10,000 and 100,000 reports.
+
+    uv run python benchmarks/warehouse_build.py [--sizes 10000 100000] [--out benchmarks/out/warehouse]
+
+Each step runs in its own process so that its peak memory (ru_maxrss) is its own:
+  tables    generate the six tables in memory (polars) — ~200 facts per report, as real reports
+  parquet   write them atomically as Parquet
+  warehouse build the DuckDB warehouse (tables, code tables, views, comments)
+  views     query every view once (the wide pivot, harmonised outcomes, region totals, failed checks)
+  release   copy, hash and describe a release (data package, SHA256SUMS, changelog)
+Prints seconds and peak MB per step and size, and the 100k/10k time ratio (10 means linear).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+STEPS = ("tables", "parquet", "warehouse", "views", "release")
+
+
+def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
+    import polars as pl
+
+    from pipelines.dataset import frame
+    from synth.model import all_keys
+    from warehouse.schema import TABLES
+
+    regions = ["乐清市", "清远市", "瑞安市", "英德市", "永嘉县", "清城区"]
+    reports = pl.DataFrame({"i": pl.int_range(0, n, eager=True)}).with_columns(
+        report_id=pl.format("r{}-{}", 2019 + pl.col("i") % 5, pl.col("i").cast(pl.String).str.zfill(10)),
+        year=(2019 + pl.col("i") % 5).cast(pl.Int32),
+    ).with_columns(
+        format=pl.when(pl.col("year") <= 2020).then(pl.lit("legacy")).otherwise(pl.lit("2021")),
+        region=pl.col("i").map_elements(lambda i: regions[i % len(regions)], return_dtype=pl.String),
+        scope=pl.when(pl.col("i") % 50 == 0).then(pl.lit("region_aggregate")).otherwise(pl.lit("agency")),
+    )
+    reports = reports.with_columns(
+        agency=pl.format("{}第{}号机关", pl.col("region"), pl.col("i")),
+        region_code=pl.lit(None, dtype=pl.String),
+        published_on=pl.lit(None, dtype=pl.Date),
+        title=pl.lit("政府信息公开工作年度报告"),
+        contact_phone=pl.lit(None, dtype=pl.String),
+        contact_email=pl.lit(None, dtype=pl.String),
+        canonical_sha256=pl.col("report_id").hash().cast(pl.String),
+        source_url=pl.lit(None, dtype=pl.String),
+        n_documents=pl.lit(1, dtype=pl.Int32),
+        documents_agree=pl.lit(True),
+    )
+    keys = {fmt: pl.DataFrame(all_keys(fmt), schema=["section", "row", "column"], orient="row") for fmt in ("legacy", "2021")}
+    facts = pl.concat(
+        [reports.filter(pl.col("format") == fmt).select("report_id", "canonical_sha256").join(k, how="cross") for fmt, k in keys.items()]
+    )
+    facts = facts.with_columns(
+        value=(pl.int_range(0, pl.len()) * 2654435761 % 97).cast(pl.Float64),
+        raw=pl.lit("0"),
+        note=pl.lit(None, dtype=pl.String),
+        derived=pl.lit(False),
+        sha256=pl.col("canonical_sha256"),
+        page=pl.lit(None, dtype=pl.Int32),
+        table_no=pl.lit(2, dtype=pl.Int32),
+        row_no=pl.lit(3, dtype=pl.Int32),
+        cell_no=pl.lit(4, dtype=pl.Int32),
+        line=pl.lit(None, dtype=pl.Int32),
+    )
+    checks = reports.select("report_id").join(
+        pl.DataFrame({"name": [f"applications.row{i}" for i in range(40)]}), how="cross"
+    ).with_columns(passed=pl.lit(True), detail=pl.lit("columns add up to total"))
+    documents = reports.select(
+        sha256=pl.col("canonical_sha256"), url=pl.lit(None, dtype=pl.String), path=pl.lit("x"), portal=pl.lit("p"),
+        media_type=pl.lit("application/pdf"), bytes=pl.lit(100000, dtype=pl.Int64), fetched_at=pl.lit(None, dtype=pl.String),
+        outcome=pl.lit("parsed"), error=pl.lit(None, dtype=pl.String), report_id=pl.col("report_id"),
+    )
+    report_documents = reports.select(
+        "report_id", sha256=pl.col("canonical_sha256"), media_type=pl.lit("application/pdf"), canonical=pl.lit(True),
+        facts_compared=pl.lit(200, dtype=pl.Int32), facts_differing=pl.lit(0, dtype=pl.Int32), only_here=pl.lit(0, dtype=pl.Int32),
+        only_in_canonical=pl.lit(0, dtype=pl.Int32), agrees=pl.lit(True),
+    )
+    problems = frame("problems", [])
+    out = {"documents": documents, "reports": reports, "facts": facts, "checks": checks, "problems": problems, "report_documents": report_documents}
+    return {name: out[name].select([pl.col(c).cast(t) for c, t in TABLES[name].schema.items()]) for name in TABLES}
+
+
+def run_step(step: str, n: int, root: Path) -> None:
+    from pipelines.build import Layout
+
+    layout = Layout(root)
+    if step == "tables":
+        tables = synthetic_tables(n)
+        rows = sum(df.height for df in tables.values())
+        print(json.dumps({"rows": rows}), file=sys.stderr)
+    elif step == "parquet":
+        from warehouse.parquet import write_tables
+
+        write_tables(synthetic_tables(n), layout.parquet)
+    elif step == "warehouse":
+        from warehouse.database import build_warehouse
+
+        build_warehouse(layout.parquet, layout.db)
+    elif step == "views":
+        from warehouse.database import VIEWS, query
+
+        for view in [*VIEWS, "v_applications_wide"]:
+            query(layout.db, f"SELECT count(*) FROM {view}")
+    elif step == "release":
+        from warehouse.release import make_release
+
+        make_release(layout.parquet, layout.db, layout.releases, today=dt.date(2026, 1, 1))
+
+
+def child(step: str, n: int, root: Path) -> None:
+    import pipelines.build  # noqa: F401 - imports are not the step's time
+    import pipelines.dataset  # noqa: F401
+    import warehouse.database  # noqa: F401
+    import warehouse.release  # noqa: F401
+
+    t = time.perf_counter()
+    run_step(step, n, root)
+    seconds = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/out/warehouse"))
+    ap.add_argument("--step", choices=STEPS)
+    ap.add_argument("--n", type=int)
+    args = ap.parse_args()
+    if args.step:
+        child(args.step, args.n, args.out)
+        return
+    results: dict[int, dict[str, dict[str, float]]] = {}
+    for n in args.sizes:
+        root = args.out / str(n)
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        results[n] = {}
+        for step in STEPS:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--step", step, "--n", str(n), "--out", str(root)], capture_output=True, text=True, check=True
+            )
+            results[n][step] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"{'step':<10}" + "".join(f"{f'{n} reports: s':>18}{'peak MB':>10}" for n in args.sizes) + ("   ratio" if len(args.sizes) > 1 else ""))
+    for step in STEPS:
+        line = f"{step:<10}"
+        for n in args.sizes:
+            line += f"{results[n][step]['seconds']:>18.2f}{results[n][step]['peak_mb']:>10.0f}"
+        if len(args.sizes) > 1:
+            a, b = args.sizes[0], args.sizes[-1]
+            line += f"{results[b][step]['seconds'] / results[a][step]['seconds']:>8.1f}"
+        print(line)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,8 @@
     uv run python benchmarks/warehouse_build.py [--sizes 10000 100000] [--out benchmarks/out/warehouse]
 
 Each step runs in its own process so that its peak memory (ru_maxrss) is its own:
-  tables    generate the six tables in memory (polars) — ~200 facts per report, as real reports
+  generate  make the six tables in memory (polars) — ~200 facts per report, as real reports;
+            synthetic data for the benchmark, not a step of the real build
   parquet   write them atomically as Parquet
   warehouse build the DuckDB warehouse (tables, code tables, views, comments)
   views     query every view once (the wide pivot, harmonised outcomes, region totals, failed checks)
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-STEPS = ("tables", "parquet", "warehouse", "views", "release")
+STEPS = ("generate", "parquet", "warehouse", "views", "release")
 
 
 def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
@@ -95,7 +96,7 @@ def run_step(step: str, n: int, root: Path) -> float | None:
     from pipelines.build import Layout
 
     layout = Layout(root)
-    if step == "tables":
+    if step == "generate":
         tables = synthetic_tables(n)
         rows = sum(df.height for df in tables.values())
         print(json.dumps({"rows": rows}), file=sys.stderr)

@@ -156,17 +156,14 @@ def datapackage(folder: Path, version: str, today: dt.date) -> dict:
 def changelog(previous: Path | None, current: Path, version: str, today: dt.date) -> str:
     """Reports added and removed, facts changed, added and removed, since the previous release."""
     lines = [f"# {version} ({today.isoformat()})", ""]
-    new_reports = pl.read_parquet(current / "reports.parquet")
-    new_facts = pl.read_parquet(current / "facts.parquet")
+    new_reports = pl.read_parquet(current / "reports.parquet", columns=["report_id", "agency", "year"])
+    new_facts = pl.scan_parquet(current / "facts.parquet")
     if previous is None:
-        lines += [
-            "First release.",
-            "",
-            f"- {new_reports.height} reports, {new_facts.height} facts.",
-        ]
+        n_facts = new_facts.select(pl.len()).collect().item()
+        lines += ["First release.", "", f"- {new_reports.height} reports, {n_facts} facts."]
         return "\n".join(lines) + "\n"
-    old_reports = pl.read_parquet(previous / "reports.parquet")
-    old_facts = pl.read_parquet(previous / "facts.parquet")
+    old_reports = pl.read_parquet(previous / "reports.parquet", columns=["report_id", "agency", "year"])
+    old_facts = pl.scan_parquet(previous / "facts.parquet")
     lines.append(f"Changes since {previous.name}.")
     lines.append("")
     added = sorted(set(new_reports["report_id"]) - set(old_reports["report_id"]))
@@ -181,16 +178,16 @@ def changelog(previous: Path | None, current: Path, version: str, today: dt.date
     lines.append("")
     key = ["report_id", "section", "row", "column"]
     both = set(new_reports["report_id"]) & set(old_reports["report_id"])
-    o = old_facts.filter(pl.col("report_id").is_in(list(both))).select(*key, pl.col("value").alias("old"), pl.col("note").alias("old_note"))
-    n = new_facts.filter(pl.col("report_id").is_in(list(both))).select(*key, pl.col("value").alias("new"), pl.col("note").alias("new_note"))
-    j = o.join(n, on=key, how="full", coalesce=True)
-    in_old = o.select(key).with_columns(pl.lit(True).alias("_o"))
-    in_new = n.select(key).with_columns(pl.lit(True).alias("_n"))
-    presence = in_old.join(in_new, on=key, how="full", coalesce=True)
-    only_new = presence.filter(pl.col("_o").is_null()).height
-    only_old = presence.filter(pl.col("_n").is_null()).height
-    changed = j.join(presence.filter(pl.col("_o") & pl.col("_n")).select(key), on=key).filter(
-        ~(pl.col("old").eq_missing(pl.col("new")) & pl.col("old_note").eq_missing(pl.col("new_note")))
+    keep = pl.col("report_id").is_in(sorted(both))
+    o = old_facts.filter(keep).select(*key, pl.col("value").alias("old"), pl.col("note").alias("old_note"), pl.lit(True).alias("_o"))
+    n = new_facts.filter(keep).select(*key, pl.col("value").alias("new"), pl.col("note").alias("new_note"), pl.lit(True).alias("_n"))
+    j = o.join(n, on=key, how="full", coalesce=True).collect()
+    only_new = j.filter(pl.col("_o").is_null()).height
+    only_old = j.filter(pl.col("_n").is_null()).height
+    changed = j.filter(
+        pl.col("_o")
+        & pl.col("_n")
+        & ~(pl.col("old").eq_missing(pl.col("new")) & pl.col("old_note").eq_missing(pl.col("new_note")))
     ).sort(key)
     lines.append(f"## Facts changed: {changed.height}")
     for r in changed.iter_rows(named=True):

@@ -35,6 +35,8 @@ MANIFEST_SCHEMA = {
     "fetched_at": pl.String(),
     "outcome": pl.String(),  # new | unchanged | changed | blocked | error
     "message": pl.String(),
+    "etag": pl.String(),  # for conditional requests next time
+    "last_modified": pl.String(),
 }
 
 
@@ -60,7 +62,9 @@ def read_manifest(raw: Path) -> pl.DataFrame:
     path = raw / "manifest.parquet"
     if not path.exists():
         return pl.DataFrame(schema=MANIFEST_SCHEMA)
-    return pl.read_parquet(path)
+    df = pl.read_parquet(path)
+    missing = [pl.lit(None, dtype=t).alias(c) for c, t in MANIFEST_SCHEMA.items() if c not in df.columns]
+    return df.with_columns(missing).select(list(MANIFEST_SCHEMA)) if missing else df
 
 
 def append_manifest(raw: Path, rows: list[dict[str, object]]) -> None:
@@ -90,7 +94,7 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
                 {
                     "portal": portal.id, "url": url, "referer": None, "title": p.stem, "list_date": None, "index_no": None,
                     "status": None, "content_type": None, "bytes": len(data), "sha256": sha, "path": str(path),
-                    "fetched_at": now, "outcome": outcome, "message": None,
+                    "fetched_at": now, "outcome": outcome, "message": None, "etag": None, "last_modified": None,
                 }
             )
     if rows:

@@ -42,6 +42,7 @@ class Article:
     date: str  # YYYY-MM-DD
     body: str  # HTML of the article body
     category: str = "信息公开年报"
+    url: str | None = None  # where the list points, when not the platform's usual article path
     index_no: str = ""
     publisher: str = ""
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # (showname, filename, bytes)
@@ -91,6 +92,9 @@ def build_site() -> Site:
     )
     site.hanweb.append(Article(106, "乐清市召开政务公开工作推进会", "2024-03-05", "<p>会议要求…</p>", category="工作动态"))
     site.hanweb.append(Article(107, "关于印发乐清市政务公开工作要点的通知", "2024-04-01", "<p>…</p>", category="政策文件"))
+    # report-titled records that must not be fetched: one disallowed by robots.txt, one on another host
+    site.hanweb.append(Article(108, "乐清市某局2023年政府信息公开工作年度报告（内部）", "2024-02-01", "<p>…</p>", url="/yq/private/art_1229_108.html"))
+    site.hanweb.append(Article(109, "乐清市某镇2023年政府信息公开工作年度报告（外站）", "2024-02-02", "<p>…</p>", url="http://localhost:{port}/yq/art/2024/2/2/art_1229_109.html"))
     # 清远市 (gkmlpt): the office's 2023 report as a post with a PDF attachment
     r = reports["003_94bb7cf4c5429941"]
     site.gkmlpt.append(
@@ -222,9 +226,9 @@ CHALLENGE = (
 )
 
 
-def hanweb_record(a: Article) -> str:
+def hanweb_record(a: Article, port: int = 0) -> str:
     d = a.date.split("-")
-    href = f"/yq/art/{d[0]}/{int(d[1])}/{int(d[2])}/art_1229_{a.id}.html"
+    href = (a.url or f"/yq/art/{d[0]}/{int(d[1])}/{int(d[2])}/art_1229_{a.id}.html").format(port=port)
     return f'<li><a href="{href}" title="{a.title}" target="_blank">{a.title}</a><span>{a.date}</span></li>'
 
 
@@ -308,6 +312,10 @@ class DemoPortal(ThreadingHTTPServer):
         self._thread: threading.Thread | None = None
 
     @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
     def base(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
@@ -318,7 +326,7 @@ class DemoPortal(ThreadingHTTPServer):
 
     def hanweb_column(self) -> str:
         arts = self.site.hanweb
-        first = "".join(f"<record><![CDATA[{hanweb_record(a)}]]></record>" for a in arts[: self.per_page])
+        first = "".join(f"<record><![CDATA[{hanweb_record(a, self.port)}]]></record>" for a in arts[: self.per_page])
         params = {"col": 1, "appid": 1, "webid": 2729, "path": "/", "columnid": 1229, "sourceContentType": 1, "unitid": 4400, "webname": "乐清市人民政府", "permissiontype": 0}
         return (
             '<!DOCTYPE html><html><head><meta charset="utf-8"><title>信息公开年报</title></head><body>'
@@ -331,7 +339,7 @@ class DemoPortal(ThreadingHTTPServer):
 
     def hanweb_records(self, start: int, end: int) -> str:
         arts = self.site.hanweb[max(start - 1, 0) : end]
-        recs = "".join(f"<record><![CDATA[{hanweb_record(a)}]]></record>" for a in arts)
+        recs = "".join(f"<record><![CDATA[{hanweb_record(a, self.port)}]]></record>" for a in arts)
         return f"<?xml version='1.0' encoding='UTF-8'?><datastore><totalrecord>{len(self.site.hanweb)}</totalrecord><recordset>{recs}</recordset></datastore>"
 
     def __enter__(self) -> DemoPortal:

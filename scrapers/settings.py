@@ -1,0 +1,43 @@
+"""Scrapy settings: polite by default.  A government portal is a public service, not a benchmark."""
+
+from __future__ import annotations
+
+USER_AGENT = "xxgk/0.1 (+https://github.com/xxgk-data/xxgk; open research dataset of government information disclosure annual reports)"
+
+SETTINGS: dict[str, object] = {
+    "BOT_NAME": "xxgk",
+    "USER_AGENT": USER_AGENT,
+    "ROBOTSTXT_OBEY": True,
+    "CONCURRENT_REQUESTS": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 1,  # one request at a time per host
+    "DOWNLOAD_DELAY": 2.0,
+    "DOWNLOAD_DELAY_JITTER": 0.5,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 2.0,
+    "AUTOTHROTTLE_MAX_DELAY": 60.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    "RETRY_ENABLED": True,
+    "RETRY_TIMES": 3,
+    "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+    "DOWNLOAD_TIMEOUT": 60,
+    "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,  # no annual report is larger
+    "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
+    "TELNETCONSOLE_ENABLED": False,  # no remote control
+    "COOKIES_ENABLED": False,
+    "ITEM_PIPELINES": {"scrapers.archive.ArchivePipeline": 300},
+    "DOWNLOADER_MIDDLEWARES": {"scrapers.middlewares.BackoffMiddleware": 540},
+    "SPIDER_MIDDLEWARES": {},
+    "LOG_LEVEL": "INFO",
+    "LOG_INSTALL_ROOT_HANDLER": True,
+    "FEED_EXPORT_ENCODING": "utf-8",
+}
+
+# For the local demo portal only (127.0.0.1): no delay, short timeouts.
+DEMO_OVERRIDES: dict[str, object] = {
+    "DOWNLOAD_DELAY": 0.0,
+    "AUTOTHROTTLE_START_DELAY": 0.0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_TIMEOUT": 10,
+    "RETRY_TIMES": 1,
+    "LOG_LEVEL": "WARNING",
+}

@@ -1,0 +1,102 @@
+"""Hanweb JCMS (大汉) portals: column pages, the datastore/dataproxy paging, articles, attachments."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from scrapers.extract import REPORT_CATEGORY, article_meta, hanweb_proxy, hanweb_records, hanweb_total, is_report_title
+
+from .base import PortalSpider
+
+
+class HanwebSpider(PortalSpider):
+    platform = "hanweb"
+    name = "hanweb"
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.portal.start_urls:
+            # list pages are always read again: they are how we learn what changed
+            yield scrapy.Request(url, callback=self.parse_column, dont_filter=True, meta={"handle_httpstatus_list": [412, 521]})
+
+    def parse_column(self, response: Response) -> Iterator[Any]:
+        blocked = self.blocked_guard(response)
+        if blocked:
+            yield blocked
+            self.stop_blocked(blocked)
+        text = response.text
+        yield from self._records(hanweb_records(text, response.url), response.url)
+        proxy = hanweb_proxy(text, response.url)
+        total = hanweb_total(text) or None
+        if proxy:
+            per = int(proxy["perpage"])
+            first = len(hanweb_records(text, response.url))
+            yield self._proxy_request(proxy, first + 1, per, total, response.url)
+
+    def _proxy_request(self, proxy: dict, start: int, per: int, total: int | None, referer: str) -> scrapy.FormRequest:
+        params = dict(proxy["params"])
+        end = start + per - 1
+        url = f"{proxy['url']}?startrecord={start}&endrecord={end}&perpage={per}"
+        return scrapy.FormRequest(
+            url, formdata={k: str(v) for k, v in params.items()}, callback=self.parse_proxy, dont_filter=True,
+            cb_kwargs={"proxy": proxy, "start": start, "per": per, "referer": referer},
+            meta={"handle_httpstatus_list": [412, 521]},
+        )
+
+    def parse_proxy(self, response: Response, proxy: dict, start: int, per: int, referer: str) -> Iterator[Any]:
+        blocked = self.blocked_guard(response)
+        if blocked:
+            yield blocked
+            self.stop_blocked(blocked)
+        records = hanweb_records(response.text, referer)
+        yield from self._records(records, referer)
+        total = hanweb_total(response.text)
+        nxt = start + per
+        if records and (total is None or nxt <= total):
+            yield self._proxy_request(proxy, nxt, per, total, referer)
+
+    def _records(self, records: list[dict], referer: str) -> Iterator[Any]:
+        for rec in records:
+            title = str(rec["title"] or "")
+            if not is_report_title(title):
+                self.counts["skipped_not_report"] += 1
+                continue
+            self.counts["reports_listed"] += 1
+            req = self.document_request(str(rec["url"]), self.parse_article, referer=referer, title=title,
+                                        list_date=rec["date"], index_no=None, kind="article")
+            if req is not None:
+                yield req
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        blocked = self.blocked_guard(response)
+        if blocked:
+            yield blocked
+            self.stop_blocked(blocked)
+        item = self.document_item(response)
+        if item["kind"] != "fetched":
+            yield item
+            return
+        meta = article_meta(response.text, response.url)
+        category = str(meta.get("category") or "")
+        title = str(meta.get("title") or item.get("title") or "")
+        if not (REPORT_CATEGORY.search(category) or is_report_title(title)):
+            self.counts["skipped_not_report"] += 1
+            return  # not a report after all: neither it nor its attachments are kept
+        item["index_no"] = meta.get("index_no") or item.get("index_no")
+        yield item
+        doc = response.meta["doc"]
+        for att in meta["attachments"]:
+            req = self.document_request(att["url"], self.parse_attachment, referer=response.url, title=att.get("name") or title,
+                                        list_date=doc.get("list_date"), index_no=item["index_no"], kind="attachment")
+            if req is not None:
+                yield req
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        blocked = self.blocked_guard(response)
+        if blocked:
+            yield blocked
+            self.stop_blocked(blocked)
+        yield self.document_item(response)

@@ -142,6 +142,8 @@ class _Handler(BaseHTTPRequestHandler):
             form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
         self.server.count(path)
         site = self.server.site
+        if self.server.delay_documents and ("/art/" in path or "downfile" in path or "/content/" in path or "/attachment/" in path):
+            time.sleep(self.server.delay_documents)
         html = "text/html; charset=utf-8"
         etag = self.server.etags.get(path)
         if etag and self.headers.get("If-None-Match") == etag:
@@ -306,6 +308,7 @@ class DemoPortal(ThreadingHTTPServer):
                 self.site.files[fname] = data
         self.per_page = per_page
         self.slow_seconds = slow_seconds
+        self.delay_documents = 0.0  # seconds added to every document answer (to kill a crawl mid-way)
         self.requests: Counter[str] = Counter()
         self.etags: dict[str, str] = {}
         self._lock = threading.Lock()

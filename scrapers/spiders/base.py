@@ -73,6 +73,19 @@ class PortalSpider(scrapy.Spider):
         }
         return scrapy.Request(url, callback=callback, headers=headers, meta=meta, dont_filter=False)
 
+    def missing_attachments(self, article_url: str) -> list[dict]:
+        """Attachments of an archived article that are not archived yet (a run killed in between).
+
+        Read from the archived page itself, so an unchanged article costs no request.
+        """
+        from scrapers.extract import article_meta
+
+        prior = self.known.get(article_url)
+        if not prior or not prior.get("path") or not Path(prior["path"]).exists():
+            return []
+        html = Path(prior["path"]).read_bytes().decode("utf-8", "replace")
+        return [a for a in article_meta(html, article_url)["attachments"] if a["url"] not in self.known]
+
     def blocked_guard(self, response: Response) -> dict | None:
         """A challenge page is recorded as the portal being blocked, never stored as a document."""
         if is_challenge(response.status, response.body):

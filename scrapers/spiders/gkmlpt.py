@@ -63,6 +63,12 @@ class GkmlptSpider(PortalSpider):
             if req is not None:
                 req.cb_kwargs["attachments"] = a["attachments"]
                 yield req
+                continue
+            for att in a["attachments"]:  # the post is archived; its attachments may not all be
+                req = self.document_request(att["url"], self.parse_attachment, referer=str(a["url"]), title=att.get("name"),
+                                            list_date=a["date"], index_no=a["index_no"], kind="attachment")
+                if req is not None:
+                    yield req
         if page < MAX_PAGES:
             yield self._page(base, cat, sid, page + 1, articles[0]["id"])
 

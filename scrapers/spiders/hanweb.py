@@ -69,6 +69,12 @@ class HanwebSpider(PortalSpider):
                                         list_date=rec["date"], index_no=None, kind="article")
             if req is not None:
                 yield req
+                continue
+            for att in self.missing_attachments(str(rec["url"])):
+                req = self.document_request(att["url"], self.parse_attachment, referer=str(rec["url"]), title=att.get("name"),
+                                            list_date=rec["date"], index_no=None, kind="attachment")
+                if req is not None:
+                    yield req
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         blocked = self.blocked_guard(response)

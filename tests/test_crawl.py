@@ -1,0 +1,151 @@
+"""The spiders crawl the demo portal for real, over HTTP on 127.0.0.1, and the server counts every request."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.build import Layout
+from pipelines.crawl import harvest_portal
+from pipelines.harvest import read_manifest
+from pipelines.registry import Portal
+from scrapers.demo_portal import DemoPortal
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def portals(base: str) -> dict[str, Portal]:
+    return {
+        "yueqing": Portal("yueqing-demo", "乐清市", "hanweb", (f"{base}/yq/col/col1229/index.html",), "乐清市", "330382"),
+        "qingyuan": Portal("qingyuan-demo", "清远市", "gkmlpt", (f"{base}/qy/gkmlpt/annualreport",), "清远市", "441800"),
+        "qingyuan-nyncj": Portal("qingyuan-nyncj-demo", "清远市农业农村局", "gkmlpt", (f"{base}/qy/qynyncj/gkmlpt/annualreport",), "清远市", "441800"),
+        "blocked": Portal("blocked-demo", "挑战页", "hanweb", (f"{base}/blocked/col/col1/index.html",)),
+    }
+
+
+def _archived(layout: Layout, portal: str) -> list[str]:
+    m = read_manifest(layout.raw).filter((pl.col("portal") == portal) & pl.col("sha256").is_not_null())
+    from urllib.parse import unquote
+
+    return sorted(unquote(u.split("/", 3)[3]) for u in m["url"].unique())
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    layout = Layout(tmp_path_factory.mktemp("crawl"))
+    with DemoPortal() as server:
+        ps = portals(server.base)
+        summaries = {k: harvest_portal(p, layout, timeout=120) for k, p in ps.items()}
+        first = dict(server.requests)
+        server.requests.clear()
+        again = {k: harvest_portal(p, layout, timeout=120) for k, p in ps.items() if k != "blocked"}
+        second = dict(server.requests)
+    return layout, summaries, first, again, second
+
+
+def test_exactly_the_reports_and_their_attachments_are_archived(crawled) -> None:
+    layout, summaries, *_ = crawled
+    assert _archived(layout, "yueqing-demo") == [
+        "yq/art/2020/1/21/art_1229_102.html",
+        "yq/art/2021/1/25/art_1229_103.html",
+        "yq/art/2024/1/29/art_1229_104.html",
+        "yq/art/2024/1/30/art_1229_101.html",
+        "yq/module/download/downfile.jsp?classid=0&showname=乐清市人民政府2019年政府信息公开工作年度报告.pdf&filename=a1b2c3d4e5f60001.pdf",
+        "yq/module/download/downfile.jsp?classid=0&showname=乐清市机关事务管理中心2020年政府信息公开工作年度报告.docx&filename=a1b2c3d4e5f60002.docx",
+    ]
+    assert _archived(layout, "qingyuan-demo") == [
+        "qy/attachment/0/1/1500201.pdf",
+        "qy/gkmlpt/content/1/1500/post_1500201.html",
+        "qy/gkmlpt/content/1/1500/post_1500202.html",
+    ]
+    assert summaries["yueqing"]["new"] == 6 and summaries["yueqing"]["skipped_not_report"] == 3
+    assert summaries["qingyuan"]["new"] == 3
+
+
+def test_archive_is_content_addressed(crawled) -> None:
+    layout, *_ = crawled
+    import hashlib
+
+    m = read_manifest(layout.raw).filter(pl.col("sha256").is_not_null())
+    for row in m.iter_rows(named=True):
+        data = Path(row["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == row["sha256"] and len(data) == row["bytes"]
+        assert Path(row["path"]).name.startswith(row["sha256"])
+
+
+def test_non_reports_and_their_attachments_are_never_downloaded(crawled) -> None:
+    _, _, first, *_ = crawled
+    fetched = " ".join(first)
+    assert "art_1229_105" not in fetched and "art_1229_106" not in fetched and "art_1229_107" not in fetched
+    assert first.get("/yq/module/download/downfile.jsp") == 2  # the two reports' attachments only
+
+
+def test_robots_txt_and_other_hosts_are_respected(crawled) -> None:
+    _, _, first, *_ = crawled
+    assert first["/robots.txt"] >= 1
+    assert not [p for p in first if p.startswith("/yq/private/")]  # Disallow: /yq/private/
+    assert "/yq/art/2024/2/2/art_1229_109.html" not in first  # listed on localhost: another host
+
+
+def test_paging_reads_every_page_and_stops_at_the_quirks(crawled) -> None:
+    _, _, first, *_ = crawled
+    # Hanweb: 2 records embedded, 7 more through dataproxy in pages of 2 (4 pages: the last one empty-safe)
+    assert first["/yq/module/web/jpage/dataproxy.jsp"] == 4
+    # gkmlpt: one article per page, 2 pages, then a 404 ends it
+    assert first["/qy/gkmlpt/api/all/7"] == 3
+
+
+def test_department_site_under_a_path_prefix(crawled) -> None:
+    layout, summaries, first, *_ = crawled
+    assert first["/qy/qynyncj/gkmlpt/annualreport"] == 1
+    assert first["/qy/qynyncj/gkmlpt/api/all/31"] == 2
+    assert _archived(layout, "qingyuan-nyncj-demo") == ["qy/qynyncj/gkmlpt/content/2/2300/post_2300001.html"]
+
+
+def test_challenge_page_marks_the_portal_blocked_without_a_document(crawled) -> None:
+    layout, summaries, *_ = crawled
+    m = read_manifest(layout.raw).filter(pl.col("portal") == "blocked-demo")
+    assert m["outcome"].to_list() == ["blocked"]
+    assert m["sha256"].to_list() == [None]
+    assert summaries["blocked"]["blocked"] == 1
+
+
+def test_second_run_downloads_no_unchanged_document(crawled) -> None:
+    _, _, _, again, second = crawled
+    documents = [p for p in second if "/art/" in p or "downfile" in p or "/content/" in p or "/attachment/" in p]
+    assert documents == []
+    assert second["/yq/col/col1229/index.html"] == 1  # lists are always read again
+    assert again["yueqing"].get("new", 0) == 0 and again["yueqing"]["skipped_unchanged"] >= 4
+
+
+def test_killed_crawl_resumes_and_finishes(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    with DemoPortal(slow_seconds=0.0) as server:
+        server.delay_documents = 1.5  # every document answer takes 1.5 s: the crawl is killable mid-way
+        p = portals(server.base)["yueqing"]
+        import json
+
+        spec = {"id": p.id, "name": p.name, "platform": p.platform, "start_urls": list(p.start_urls), "options": {}}
+        cmd = [sys.executable, "-m", "scrapers.run", "--portal-json", json.dumps(spec, ensure_ascii=False),
+               "--data-dir", str(tmp_path), "--jobdir", str(tmp_path / "jobs" / p.id), "--local"]
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        log = layout.raw / "runs" / f"{p.id}.jsonl"
+        while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 2):
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        stored_before = [r for r in log.read_text().splitlines() if r.strip()]
+        assert 2 <= len(stored_before) < 6  # killed half-way, with documents already stored
+        server.delay_documents = 0.0
+        summary = harvest_portal(p, layout, timeout=120)
+    assert len(_archived(layout, p.id)) == 6  # everything, nothing lost
+    assert summary.get("new", 0) + len(stored_before) >= 6
+    assert not log.exists()  # merged into the manifest

@@ -69,10 +69,15 @@ def hanweb_total(text: str) -> int | None:
 def hanweb_proxy(text: str, base: str) -> dict[str, object] | None:
     """Where and with which form fields to ask for the column's further records."""
     params: dict[str, str] = {}
+    # the jpage call's own parameter object first; links elsewhere on the page carry encoded copies
+    block = re.search(r"(?:ajaxParam|param)\s*:\s*(\{[^}]*\})", text)
+    scopes = [block.group(1), text] if block else [text]
     for key in _PROXY_PARAM_KEYS:
-        m = re.search(rf"""["']?{key}["']?\s*[:=]\s*["']?([^,"'}}&\s]+)""", text)
-        if m:
-            params[key] = m.group(1)
+        for scope in scopes:
+            m = re.search(rf"""["']?{key}["']?\s*[:=]\s*["']?([^,"'}}&\s]+)""", scope)
+            if m:
+                params[key] = m.group(1)
+                break
     if "columnid" not in params:
         return None
     per = _PERPAGE.search(text)
@@ -87,14 +92,26 @@ def _text(el: etree._Element) -> str:
     return "".join(el.itertext()).strip()
 
 
+_META_LABEL = re.compile(r"^(?:索引号|组配分类|主题分类|发布机构|信息来源|成文日期|发布日期|公开方式|文号)\s*[:：]?$")
+
+
+def _meta_value(flat: str, label: str) -> str | None:
+    """The value printed after a metadata label (label and value in cells or spans of their own)."""
+    m = re.search(rf"{label}\s*[:：]?\s*\t?\s*([^\t\n]*)", flat)
+    if not m:
+        return None
+    value = m.group(1).strip()
+    return None if not value or _META_LABEL.match(value) or value.endswith(("：", ":")) else value
+
+
 def article_meta(html: str, base: str) -> dict[str, object]:
     """An article page: title, 组配分类, 索引号 and its attachment links."""
     root = etree.fromstring(html, etree.HTMLParser())
     if root is None:
         return {"title": None, "category": None, "index_no": None, "attachments": []}
     flat = "\t".join(t.strip() for t in root.itertext() if t.strip())
-    cat = re.search(r"组配分类\s*[:：]?\s*\t?\s*([^\t\n]+)", flat)
-    idx = re.search(r"索引号\s*[:：]?\s*\t?\s*([^\t\n]+)", flat)
+    cat = _meta_value(flat, "组配分类")
+    idx = _meta_value(flat, "索引号")
     title = None
     for xp in ("//meta[@name='ArticleTitle']/@content", "//h1", "//title"):
         found = root.xpath(xp)
@@ -108,8 +125,8 @@ def article_meta(html: str, base: str) -> dict[str, object]:
             attachments.append({"url": urljoin(base, href), "name": _text(a) or None})
     return {
         "title": title,
-        "category": cat.group(1).strip() if cat else None,
-        "index_no": idx.group(1).strip() if idx else None,
+        "category": cat,
+        "index_no": idx,
         "attachments": attachments,
     }
 

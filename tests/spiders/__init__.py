@@ -1,0 +1,1 @@
+"""Saved-page tests for the spiders."""

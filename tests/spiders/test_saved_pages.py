@@ -1,0 +1,54 @@
+"""Juriscraper-style: each saved page of a platform and the items it must give, reviewed, in a JSON file
+next to it (``<page>.expected.json``).  ``XXGK_REGENERATE=1 pytest tests/spiders`` rewrites the
+expectations, to be reviewed in the diff before committing."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from scrapers import extract
+
+EXAMPLES = Path(__file__).parent / "examples"
+BASE = "http://127.0.0.1:18080"
+
+CASES = {
+    "hanweb_column.html": lambda t: {
+        "records": extract.hanweb_records(t, f"{BASE}/yq/col/col1229/index.html"),
+        "proxy": extract.hanweb_proxy(t, f"{BASE}/yq/col/col1229/index.html"),
+        "reports": [r["title"] for r in extract.hanweb_records(t, BASE) if extract.is_report_title(str(r["title"]))],
+    },
+    "hanweb_dataproxy.xml": lambda t: {
+        "total": extract.hanweb_total(t),
+        "records": extract.hanweb_records(t, f"{BASE}/yq/col/col1229/index.html"),
+    },
+    "hanweb_article.html": lambda t: extract.article_meta(t, f"{BASE}/yq/art/2020/1/21/art_1229_102.html"),
+    "hanweb_article_not_report.html": lambda t: extract.article_meta(t, f"{BASE}/yq/art/2024/3/2/art_1229_105.html"),
+    "gkmlpt_annualreport.html": lambda t: {
+        "sid": (extract.gkmlpt_config(t) or {}).get("SID"),
+        "category": extract.gkmlpt_report_category(extract.gkmlpt_config(t) or {}),
+    },
+    "gkmlpt_api_page1.json": lambda t: dict(zip(("post_count", "articles"), extract.gkmlpt_articles(t, f"{BASE}/qy/gkmlpt/api/all/7?page=1"), strict=True)),
+    "gkmlpt_post.html": lambda t: {"title": ((extract.gkmlpt_config(t) or {}).get("DETAIL") or {}).get("title")},
+    "challenge.html": lambda t: {"is_challenge_200": extract.is_challenge(200, t.encode()), "is_challenge_412": extract.is_challenge(412, t.encode())},
+}
+
+
+@pytest.mark.parametrize("page", sorted(CASES))
+def test_saved_page_gives_the_reviewed_items(page: str) -> None:
+    text = (EXAMPLES / page).read_text(encoding="utf-8")
+    got = json.loads(json.dumps(CASES[page](text), ensure_ascii=False))
+    expected_path = EXAMPLES / f"{page}.expected.json"
+    if os.environ.get("XXGK_REGENERATE"):
+        expected_path.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert got == json.loads(expected_path.read_text(encoding="utf-8"))
+
+
+def test_report_titles() -> None:
+    assert extract.is_report_title("乐清市人民政府办公室2023年政府信息公开工作年度报告")
+    assert extract.is_report_title("清远市农业农村局2022年度政府信息公开年报")
+    assert not extract.is_report_title("乐清市人民政府办公室关于开展安全生产大检查的通知")
+    assert not extract.is_report_title("2023年国民经济和社会发展统计公报")

@@ -70,6 +70,9 @@ def find_title(doc: Document) -> str | None:
         if not text:
             continue
         seen += 1
+        if "。" in text:
+            acc = ""  # prose, not a title
+            continue
         acc += _compact(text)
         if _TITLE_END.search(acc):
             m = _TITLE_END.search(acc)

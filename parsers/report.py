@@ -84,9 +84,11 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
     region = tokenize(stream, 0, len(stream.norm))
     text = stream.norm
 
-    # The printed title comes first; a page's own title (HTML <meta>, gkmlpt DETAIL) when the body has none.
     page_title = "".join(normalize(doc.meta.get("title", "")).split()) or None
-    title = find_title(doc) or (page_title if page_title and _ANNUAL.search(page_title) else None)
+    # The page's own title (HTML <meta name="ArticleTitle">, gkmlpt DETAIL) when it names an annual
+    # report: an article body often starts with prose ("详见附件。") rather than the title.
+    page_title = page_title if page_title and _ANNUAL.search(page_title) and _REPORT_WORDS.search(page_title) else None
+    title = page_title or find_title(doc)
     year = find_year(title, text)
     agency = find_agency(title, doc) or doc.meta.get("publisher")
     region_name, region_code = find_region(agency)

@@ -74,21 +74,29 @@ def folder_sources(folder: Path) -> list[SourceDocument]:
     return [SourceDocument(str(p), size=p.stat().st_size) for p in find_documents(folder)]
 
 
-def demo(data_dir: Path, samples: Path) -> int:
-    """The main job on the bundled samples, offline: harvest, parse, warehouse, release, one example query."""
-    from .demo_inbox import prepare_inbox
-    from .harvest import archived_sources, harvest_folder
-    from .registry import Portal
+def demo(data_dir: Path, samples: Path | None = None) -> int:
+    """The main job, offline, on the demo portal: harvest over HTTP, parse, warehouse, release, a query.
+
+    The demo portal (``scrapers/demo_portal.py``) serves the sample reports as a Hanweb and a gkmlpt
+    portal on 127.0.0.1 for the length of the run.
+    """
+    from scrapers.demo_portal import DemoPortal
+
+    from .crawl import format_summary, harvest_portal
+    from .harvest import archived_sources
+    from .registry import load_portals
 
     layout = Layout(data_dir)
-    inbox = prepare_inbox(samples, data_dir / "inbox")
-    portal = Portal(id="demo-samples", name="bundled sample reports", platform="folder", start_urls=(str(inbox),))
-    harvested = harvest_folder(portal, layout.raw)
+    registry = Path(__file__).resolve().parents[1] / "data" / "portals.demo.yaml"
+    with DemoPortal() as server:
+        portals = load_portals(registry, base=server.base)
+        print(f"demo portal on {server.base}; harvesting {len(portals)} portals …", flush=True)
+        harvested = {p.id: harvest_portal(p, layout, timeout=300) for p in portals}
+    print(format_summary(harvested))
     sources = archived_sources(layout.raw)
     counts = build(layout, sources)
     rel = release(layout)
-    print(f"harvest: {sum(harvested.values())} documents from {inbox} ({', '.join(f'{n} {k}' for k, n in sorted(harvested.items()))}), archived in {layout.raw}")
-    print(f"parsed {len(sources)} archived documents:")
+    print(f"\nparsed {len(sources)} archived documents from {layout.raw}:")
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
     names, rows = query(layout.db, "SELECT count(*) FROM v_failed_checks")

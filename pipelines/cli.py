@@ -41,14 +41,50 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return build.demo(Path(args.data_dir), Path(args.samples))
+    return build.demo(Path(args.data_dir))
+
+
+def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
+    from .crawl import format_summary, harvest_portal
+    from .registry import load_portals
+
+    portals = load_portals(Path(args.portals))
+    if args.portal:
+        portals = [p for p in portals if p.id in args.portal]
+        missing = set(args.portal) - {p.id for p in portals}
+        if missing:
+            print(f"no such portal in {args.portals}: {', '.join(sorted(missing))}", file=sys.stderr)
+            return 2
+    results = {}
+    for p in portals:
+        print(f"harvesting {p.id} ({p.platform}) …", flush=True)
+        results[p.id] = harvest_portal(p, layout)
+    print(format_summary(results))
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    return _crawl(args, build.Layout(Path(args.data_dir)))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .harvest import archived_sources
+
     layout = build.Layout(Path(args.data_dir))
-    sources = build.folder_sources(Path(args.documents))
+    if args.portals:
+        status = _crawl(args, layout)
+        if status:
+            return status
+        sources = archived_sources(layout.raw)
+        where = str(layout.raw)
+    elif args.documents:
+        sources = build.folder_sources(Path(args.documents))
+        where = args.documents
+    else:
+        print("give --portals FILE (crawl, then parse) or --documents FOLDER", file=sys.stderr)
+        return 2
     counts = build.build(layout, sources)
-    print(f"parsed {len(sources)} documents from {args.documents}")
+    print(f"parsed {len(sources)} documents from {where}")
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
     print(f"warehouse: {layout.db}")
@@ -89,9 +125,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
     p.set_defaults(func=cmd_parse)
 
-    b = sub.add_parser("build", help="parse a folder of documents into Parquet tables and the DuckDB warehouse")
-    b.add_argument("--data-dir", required=True, help="data directory (parquet/, xxgk.duckdb, releases/ go here)")
-    b.add_argument("--documents", required=True, help="folder of report documents")
+    c = sub.add_parser("crawl", help="harvest portals of the registry into the raw archive")
+    c.add_argument("--portals", required=True, help="portal registry (data/portals.yaml)")
+    c.add_argument("--portal", action="append", help="only this portal id (repeatable)")
+    c.add_argument("--data-dir", required=True)
+    c.set_defaults(func=cmd_crawl)
+
+    b = sub.add_parser("build", help="crawl (or take a folder), then parse into Parquet tables and the DuckDB warehouse")
+    b.add_argument("--data-dir", required=True, help="data directory (raw/, parquet/, xxgk.duckdb, releases/ go here)")
+    b.add_argument("--portals", help="portal registry: crawl first, then parse everything archived")
+    b.add_argument("--portal", action="append", help="only this portal id (repeatable)")
+    b.add_argument("--documents", help="or: a folder of report documents")
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("release", help="write an immutable, versioned release of the current build")
@@ -105,7 +149,6 @@ def main(argv: list[str] | None = None) -> int:
 
     d = sub.add_parser("demo", help="the main job on the bundled sample reports, offline")
     d.add_argument("--data-dir", default="data/demo", help="where the demo writes (default: data/demo)")
-    d.add_argument("--samples", default="data/samples", help="the bundled sample reports")
     d.set_defaults(func=cmd_demo)
 
     args = ap.parse_args(argv)

@@ -96,8 +96,10 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
             differing = sum(mine[k] != best_facts[k] for k in common)
             only_here = len(mine.keys() - best_facts.keys())
             only_canon = len(best_facts.keys() - mine.keys())
-            agrees = differing == only_here == only_canon == 0
-            agree_all &= agrees
+            # a document without tables (an article page that says "see the attachment") neither
+            # agrees nor disagrees: it has no numbers to compare
+            agrees = (differing == only_here == only_canon == 0) if mine else None
+            agree_all &= agrees is not False
             rows["report_documents"].append(
                 {
                     "report_id": rid,

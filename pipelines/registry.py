@@ -22,8 +22,12 @@ class Portal:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def load_portals(path: Path = DEFAULT_REGISTRY) -> list[Portal]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def load_portals(path: Path = DEFAULT_REGISTRY, *, base: str | None = None) -> list[Portal]:
+    """The portals of a registry file; ``base`` fills ``{base}`` in start URLs (the demo portal)."""
+    text = path.read_text(encoding="utf-8")
+    if base is not None:
+        text = text.replace("{base}", base)
+    doc = yaml.safe_load(text) or {}
     out = []
     known = {"id", "name", "platform", "start_urls", "region", "region_code"}
     for entry in doc.get("portals", []):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -38,8 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.jobdir).mkdir(parents=True, exist_ok=True)
         settings.set("JOBDIR", args.jobdir, priority="cmdline")
     process = CrawlerProcess(settings)
-    process.crawl(SPIDERS[portal["platform"]], portal=json.dumps(portal, ensure_ascii=False), data_dir=args.data_dir)
+    crawler = process.create_crawler(SPIDERS[portal["platform"]])
+    process.crawl(crawler, portal=json.dumps(portal, ensure_ascii=False), data_dir=args.data_dir)
     process.start()
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    if args.jobdir and reason in ("finished", "blocked"):
+        # a finished crawl's JOBDIR (its queue and seen-requests filter) must not outlive it: the
+        # next run starts fresh; only an interrupted crawl keeps it, to resume
+        shutil.rmtree(args.jobdir, ignore_errors=True)
     return 0
 
 

@@ -149,3 +149,47 @@ def test_killed_crawl_resumes_and_finishes(tmp_path: Path) -> None:
     assert len(_archived(layout, p.id)) == 6  # everything, nothing lost
     assert summary.get("new", 0) + len(stored_before) >= 6
     assert not log.exists()  # merged into the manifest
+
+
+def test_changed_list_date_sends_a_conditional_request(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    with DemoPortal() as server:
+        p = portals(server.base)["yueqing"]
+        harvest_portal(p, layout, timeout=120)
+        art = server.site.hanweb[0]
+        art.url = "/yq/art/2024/1/30/art_1229_101.html"  # same page, re-dated in the list
+        art.date = "2024-02-15"
+        server.requests.clear()
+        summary = harvest_portal(p, layout, timeout=120)
+        assert server.requests["/yq/art/2024/1/30/art_1229_101.html"] == 1  # asked again…
+    m = read_manifest(layout.raw).filter(pl.col("url").str.ends_with("art_1229_101.html"))
+    assert m["status"].to_list() == [200, 304]  # …and answered "not modified"
+    assert m["outcome"].to_list() == ["new", "unchanged"]
+    assert m["sha256"][0] == m["sha256"][1]
+    assert summary.get("unchanged") == 1 and summary.get("new", 0) == 0
+
+
+def test_build_on_the_demo_portal_gives_the_goldens(tmp_path: Path, capsys) -> None:
+    import duckdb
+
+    from pipelines.cli import main
+
+    from .conftest import GOLDENS, load_golden
+
+    with DemoPortal() as server:
+        registry = tmp_path / "portals.yaml"
+        registry.write_text((REPO / "data" / "portals.demo.yaml").read_text(encoding="utf-8").replace("{base}", server.base), encoding="utf-8")
+        assert main(["build", "--portals", str(registry), "--data-dir", str(tmp_path / "data")]) == 0
+    out = capsys.readouterr().out
+    assert "yueqing-demo" in out and "blocked-demo" in out  # the per-portal summary
+    con = duckdb.connect(str(tmp_path / "data" / "xxgk.duckdb"), read_only=True)
+    for g in GOLDENS:
+        gold = load_golden(g)
+        rows = con.execute(
+            'SELECT section, "row", "column", value, note FROM v_facts WHERE agency = ? AND year = ?',
+            [gold["report"]["agency"], gold["report"]["year"]],
+        ).fetchall()
+        assert {(s, r, c): (v, n) for s, r, c, v, n in rows} == {
+            (f["section"], f["row"], f["column"]): (float(f["value"]), f.get("note")) for f in gold["facts"]
+        }, g.name
+    con.close()

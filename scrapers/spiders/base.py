@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
+from w3lib.url import safe_url_string
 
 from pipelines.registry import Portal
 from scrapers.archive import known_documents
@@ -54,6 +55,7 @@ class PortalSpider(scrapy.Spider):
         list date is the same is not fetched again; one whose date changed is asked for with a
         conditional request (ETag / Last-Modified), so an unchanged body costs a 304.
         """
+        url = safe_url_string(url)  # the form Scrapy fetches and the archive records
         if not self.on_portal(url):
             return None
         prior = self.known.get(url)
@@ -84,7 +86,7 @@ class PortalSpider(scrapy.Spider):
         if not prior or not prior.get("path") or not Path(prior["path"]).exists():
             return []
         html = Path(prior["path"]).read_bytes().decode("utf-8", "replace")
-        return [a for a in article_meta(html, article_url)["attachments"] if a["url"] not in self.known]
+        return [a for a in article_meta(html, article_url)["attachments"] if safe_url_string(a["url"]) not in self.known]
 
     def blocked_guard(self, response: Response) -> dict | None:
         """A challenge page is recorded as the portal being blocked, never stored as a document."""

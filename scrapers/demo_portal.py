@@ -20,6 +20,7 @@ Started and stopped by the code that needs it (tests, ``make demo``), on a free 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -53,6 +54,7 @@ class Site:
     hanweb: list[Article] = field(default_factory=list)
     gkmlpt: list[Article] = field(default_factory=list)
     gkmlpt_department: list[Article] = field(default_factory=list)
+    trs: list[Article] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -102,6 +104,10 @@ def build_site() -> Site:
                 attachments=[(f"{r.title}.pdf", "1500201.pdf", render_pdf(build(r, style)))])
     )
     site.gkmlpt.append(Article(1500202, "清远市人民政府办公室2022年政府信息公开工作年度报告（更正）说明", "2024-02-05", "<p>更正说明。</p>", category="说明"))
+    # a TRS-style site (generic spider): the 融媒体中心 report again, and a notice
+    r = reports["002_36d1a55e0ab3299b"]
+    site.trs.append(Article(88001, r.title, "2024-01-29", body_html(build(r, style)), index_no="001008236/2024-00004", publisher=r.agency))
+    site.trs.append(Article(88002, "乐清市融媒体中心关于招聘工作人员的公告", "2024-03-01", "<p>…</p>", category="公告"))
     # the department's own gkmlpt: one non-report post
     site.gkmlpt_department.append(Article(2300001, "清远市农业农村局2023年春耕工作通知", "2024-02-10", "<p>…</p>", category="通知"))
     return site
@@ -207,10 +213,34 @@ class _Handler(BaseHTTPRequestHandler):
             name = path.rsplit("/", 1)[-1]
             data = site.files.get(name)
             self._send(200 if data else 404, data or b"not found", _ctype(name))
+        elif path.startswith("/trs/"):
+            self._serve_trs(path)
         elif path.startswith("/blocked/"):
             self._send(412, CHALLENGE.encode("utf-8"), html)
         else:
             self._send(404, b"<html><body>404 Not Found</body></html>", html)
+
+
+    def _serve_trs(self, path: str) -> None:
+        """A TRS-style list: index.html, index_1.html … (404 past the end), articles t{date}_{id}.html."""
+        html = "text/html; charset=utf-8"
+        arts = self.server.site.trs
+        m = re.fullmatch(r"/trs/index(?:_(\d+))?\.html", path)
+        if m:
+            page = int(m.group(1) or 0)
+            chunk = arts[page : page + 1]
+            if not chunk:
+                self._send(404, b"404", html)
+                return
+            items = "".join(f'<li><a href="./t{a.date.replace("-", "")}_{a.id}.html" title="{a.title}">{a.title}</a><span>{a.date}</span></li>' for a in chunk)
+            self._send(200, f'<html><body><ul class="list">{items}</ul><a href="/trs/about.html">关于本站</a></body></html>'.encode(), html)
+            return
+        art = next((a for a in arts if path.endswith(f"_{a.id}.html")), None)
+        if art is None:
+            self._send(404, b"404", html)
+            return
+        meta = {"publisher": art.publisher, "index_no": art.index_no, "published": art.date}
+        self._send(200, render_html_article(art.title, f'<div class="TRS_Editor">{art.body}</div>', art.category, meta).encode(), html)
 
 
 def _ctype(name: str) -> str:

@@ -193,3 +193,16 @@ def test_build_on_the_demo_portal_gives_the_goldens(tmp_path: Path, capsys) -> N
             (f["section"], f["row"], f["column"]): (float(f["value"]), f.get("note")) for f in gold["facts"]
         }, g.name
     con.close()
+
+
+def test_generic_spider_on_a_trs_style_site(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    with DemoPortal() as server:
+        p = Portal("trs-demo", "TRS", "generic", (f"{server.base}/trs/index.html",),
+                   options={"links": "//ul[@class='list']/li/a", "next_pages": "index_{n}.html", "max_pages": 10})
+        summary = harvest_portal(p, layout, timeout=120)
+        requests = dict(server.requests)
+    assert _archived(layout, "trs-demo") == ["trs/t20240129_88001.html"]
+    assert requests["/trs/index.html"] == 1 and requests["/trs/index_1.html"] == 1 and requests["/trs/index_2.html"] == 1
+    assert "/trs/t20240301_88002.html" not in requests  # a notice, by its title: never fetched
+    assert summary["new"] == 1 and summary["skipped_not_report"] == 0

@@ -39,13 +39,14 @@ class GenericSpider(PortalSpider):
         if response.status == 404:
             return
         xpath = self.portal.options.get("links", "//a[@href]")
-        found = 0
+        listed = 0  # links on the page: a page of other articles is not the end of the list
         for a in response.xpath(xpath):
             title = (a.attrib.get("title") or "".join(a.xpath(".//text()").getall())).strip()
             href = a.attrib.get("href")
+            if href:
+                listed += 1
             if not href or not is_report_title(title):
                 continue
-            found += 1
             self.counts["reports_listed"] += 1
             around = " ".join(a.xpath("./following-sibling::*[1]//text() | ./following-sibling::text()[1]").getall())
             m = _DATE.search(around)
@@ -55,7 +56,7 @@ class GenericSpider(PortalSpider):
             if req is not None:
                 yield req
         template = self.portal.options.get("next_pages")
-        if template and (found or n == 0) and n < int(self.portal.options.get("max_pages", 50)):
+        if template and listed and n < int(self.portal.options.get("max_pages", 50)):
             nxt = urljoin(start, template.format(n=n + 1))
             yield scrapy.Request(nxt, callback=self.parse_list, dont_filter=True, cb_kwargs={"start": start, "n": n + 1},
                                  meta={"handle_httpstatus_list": [404, 412, 521]})

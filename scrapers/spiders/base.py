@@ -3,7 +3,9 @@ about hosts, incremental fetching, challenge pages, and the item it yields for e
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +20,21 @@ from scrapers.archive import known_documents
 from scrapers.extract import is_challenge
 
 DOCUMENT_STATUSES = [304, 404, 403, 410, 412, 521]
+
+
+def challenge_guarded(callback: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """A callback that first checks for a challenge page: recorded as ``blocked``, and the crawl stops."""
+
+    @functools.wraps(callback)
+    def wrapper(self: PortalSpider, response: Response, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        blocked = self.blocked_guard(response)
+        if blocked:
+            yield blocked
+            self.crawler.stats.set_value("xxgk/blocked", True)
+            raise CloseSpider("blocked")
+        yield from callback(self, response, *args, **kwargs)
+
+    return wrapper
 
 
 class PortalSpider(scrapy.Spider):
@@ -95,9 +112,17 @@ class PortalSpider(scrapy.Spider):
                     "message": "JavaScript challenge (anti-bot) page: portal blocked for automated clients"}
         return None
 
-    def stop_blocked(self, item: dict) -> None:
-        self.crawler.stats.set_value("xxgk/blocked", True)
-        raise CloseSpider("blocked")
+    def attachment_requests(self, attachments: Iterable[dict], *, referer: str, list_date: str | None,
+                            index_no: str | None, title: str | None = None) -> Iterator[scrapy.Request]:
+        for att in attachments:
+            req = self.document_request(att["url"], self.parse_attachment, referer=referer, title=att.get("name") or title,
+                                        list_date=list_date, index_no=index_no, kind="attachment")
+            if req is not None:
+                yield req
+
+    @challenge_guarded
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        yield self.document_item(response)
 
     def document_item(self, response: Response) -> dict:
         doc = dict(response.meta.get("doc") or {})

@@ -17,7 +17,7 @@ from scrapy.http import Response
 
 from scrapers.extract import REPORT_CATEGORY, article_meta, is_report_title
 
-from .base import PortalSpider
+from .base import PortalSpider, challenge_guarded
 
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
@@ -31,11 +31,8 @@ class GenericSpider(PortalSpider):
             yield scrapy.Request(url, callback=self.parse_list, dont_filter=True, cb_kwargs={"start": url, "n": 0},
                                  meta={"handle_httpstatus_list": [404, 412, 521]})
 
+    @challenge_guarded
     def parse_list(self, response: Response, start: str, n: int) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
         if response.status == 404:
             return
         xpath = self.portal.options.get("links", "//a[@href]")
@@ -61,11 +58,8 @@ class GenericSpider(PortalSpider):
             yield scrapy.Request(nxt, callback=self.parse_list, dont_filter=True, cb_kwargs={"start": start, "n": n + 1},
                                  meta={"handle_httpstatus_list": [404, 412, 521]})
 
+    @challenge_guarded
     def parse_article(self, response: Response) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
         item = self.document_item(response)
         if item["kind"] != "fetched":
             yield item
@@ -75,15 +69,5 @@ class GenericSpider(PortalSpider):
             self.counts["skipped_not_report"] += 1
             return
         yield item
-        for att in meta["attachments"]:
-            req = self.document_request(att["url"], self.parse_attachment, referer=response.url, title=att.get("name"),
-                                        list_date=response.meta["doc"].get("list_date"), index_no=meta.get("index_no"), kind="attachment")
-            if req is not None:
-                yield req
-
-    def parse_attachment(self, response: Response) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
-        yield self.document_item(response)
+        yield from self.attachment_requests(meta["attachments"], referer=response.url,
+                                            list_date=response.meta["doc"].get("list_date"), index_no=meta.get("index_no"))

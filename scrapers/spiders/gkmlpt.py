@@ -11,7 +11,7 @@ from scrapy.http import Response
 
 from scrapers.extract import gkmlpt_articles, gkmlpt_config, gkmlpt_report_category
 
-from .base import PortalSpider
+from .base import PortalSpider, challenge_guarded
 
 MAX_PAGES = 500
 
@@ -24,11 +24,8 @@ class GkmlptSpider(PortalSpider):
         for url in self.portal.start_urls:
             yield scrapy.Request(url, callback=self.parse_index, dont_filter=True, meta={"handle_httpstatus_list": [412, 521]})
 
+    @challenge_guarded
     def parse_index(self, response: Response) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
         config = gkmlpt_config(response.text)
         if not config:
             self.logger.warning("%s: no window._CONFIG on %s", self.portal.id, response.url)
@@ -46,11 +43,8 @@ class GkmlptSpider(PortalSpider):
                               cb_kwargs={"base": base, "cat": cat, "sid": sid, "page": page, "previous_first": previous_first},
                               meta={"handle_httpstatus_list": [404, 412, 521]})
 
+    @challenge_guarded
     def parse_api(self, response: Response, base: str, cat: int, sid: str, page: int, previous_first: Any) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
         if response.status == 404:
             return  # past the last page on sites that 404 there
         _total, articles = gkmlpt_articles(response.text, response.url)
@@ -64,31 +58,14 @@ class GkmlptSpider(PortalSpider):
                 req.cb_kwargs["attachments"] = a["attachments"]
                 yield req
                 continue
-            for att in a["attachments"]:  # the post is archived; its attachments may not all be
-                req = self.document_request(att["url"], self.parse_attachment, referer=str(a["url"]), title=att.get("name"),
-                                            list_date=a["date"], index_no=a["index_no"], kind="attachment")
-                if req is not None:
-                    yield req
+            # the post is archived; its attachments may not all be (a run killed in between)
+            yield from self.attachment_requests(a["attachments"], referer=str(a["url"]), list_date=a["date"], index_no=a["index_no"])
         if page < MAX_PAGES:
             yield self._page(base, cat, sid, page + 1, articles[0]["id"])
 
+    @challenge_guarded
     def parse_post(self, response: Response, attachments: list[dict] | None = None) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
         item = self.document_item(response)
         yield item
         doc = response.meta["doc"]
-        for att in attachments or []:
-            req = self.document_request(att["url"], self.parse_attachment, referer=response.url, title=att.get("name"),
-                                        list_date=doc.get("list_date"), index_no=doc.get("index_no"), kind="attachment")
-            if req is not None:
-                yield req
-
-    def parse_attachment(self, response: Response) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
-        yield self.document_item(response)
+        yield from self.attachment_requests(attachments or [], referer=response.url, list_date=doc.get("list_date"), index_no=doc.get("index_no"))

@@ -10,7 +10,7 @@ from scrapy.http import Response
 
 from scrapers.extract import REPORT_CATEGORY, article_meta, hanweb_proxy, hanweb_records, hanweb_total, is_report_title
 
-from .base import PortalSpider
+from .base import PortalSpider, challenge_guarded
 
 
 class HanwebSpider(PortalSpider):
@@ -22,11 +22,8 @@ class HanwebSpider(PortalSpider):
             # list pages are always read again: they are how we learn what changed
             yield scrapy.Request(url, callback=self.parse_column, dont_filter=True, meta={"handle_httpstatus_list": [412, 521]})
 
+    @challenge_guarded
     def parse_column(self, response: Response) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
         text = response.text
         yield from self._records(hanweb_records(text, response.url), response.url)
         proxy = hanweb_proxy(text, response.url)
@@ -46,11 +43,8 @@ class HanwebSpider(PortalSpider):
             meta={"handle_httpstatus_list": [412, 521]},
         )
 
+    @challenge_guarded
     def parse_proxy(self, response: Response, proxy: dict, start: int, per: int, referer: str) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
         records = hanweb_records(response.text, referer)
         yield from self._records(records, referer)
         total = hanweb_total(response.text)
@@ -70,17 +64,11 @@ class HanwebSpider(PortalSpider):
             if req is not None:
                 yield req
                 continue
-            for att in self.missing_attachments(str(rec["url"])):
-                req = self.document_request(att["url"], self.parse_attachment, referer=str(rec["url"]), title=att.get("name"),
-                                            list_date=rec["date"], index_no=None, kind="attachment")
-                if req is not None:
-                    yield req
+            yield from self.attachment_requests(self.missing_attachments(str(rec["url"])), referer=str(rec["url"]),
+                                                list_date=rec["date"], index_no=None)
 
+    @challenge_guarded
     def parse_article(self, response: Response) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
         item = self.document_item(response)
         if item["kind"] != "fetched":
             yield item
@@ -93,16 +81,5 @@ class HanwebSpider(PortalSpider):
             return  # not a report after all: neither it nor its attachments are kept
         item["index_no"] = meta.get("index_no") or item.get("index_no")
         yield item
-        doc = response.meta["doc"]
-        for att in meta["attachments"]:
-            req = self.document_request(att["url"], self.parse_attachment, referer=response.url, title=att.get("name") or title,
-                                        list_date=doc.get("list_date"), index_no=item["index_no"], kind="attachment")
-            if req is not None:
-                yield req
-
-    def parse_attachment(self, response: Response) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.stop_blocked(blocked)
-        yield self.document_item(response)
+        yield from self.attachment_requests(meta["attachments"], referer=response.url, title=title,
+                                            list_date=response.meta["doc"].get("list_date"), index_no=item["index_no"])

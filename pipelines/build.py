@@ -74,21 +74,31 @@ def folder_sources(folder: Path) -> list[SourceDocument]:
     return [SourceDocument(str(p), size=p.stat().st_size) for p in find_documents(folder)]
 
 
+DEMO_PORT = 28765  # a fixed port keeps the demo's URLs, and so its archive, the same from run to run
+
+
+def _demo_server():  # noqa: ANN202 - a DemoPortal
+    from scrapers.demo_portal import DemoPortal
+
+    try:
+        return DemoPortal(port=DEMO_PORT)
+    except OSError:  # taken: any free port (the demo then re-harvests under new URLs)
+        return DemoPortal()
+
+
 def demo(data_dir: Path, samples: Path | None = None) -> int:
     """The main job, offline, on the demo portal: harvest over HTTP, parse, warehouse, release, a query.
 
     The demo portal (``scrapers/demo_portal.py``) serves the sample reports as a Hanweb and a gkmlpt
     portal on 127.0.0.1 for the length of the run.
     """
-    from scrapers.demo_portal import DemoPortal
-
     from .crawl import format_summary, harvest_portal
     from .harvest import archived_sources
     from .registry import load_portals
 
     layout = Layout(data_dir)
     registry = Path(__file__).resolve().parents[1] / "data" / "portals.demo.yaml"
-    with DemoPortal() as server:
+    with _demo_server() as server:
         portals = load_portals(registry, base=server.base)
         print(f"demo portal on {server.base}; harvesting {len(portals)} portals …", flush=True)
         harvested = {p.id: harvest_portal(p, layout, timeout=300) for p in portals}

@@ -77,8 +77,11 @@ def render_docx(spec: DocSpec) -> bytes:
     import docx
     from docx.shared import Pt
 
+    import datetime as dt
+
     d = docx.Document()
     d.core_properties.title = spec.title
+    d.core_properties.created = d.core_properties.modified = dt.datetime(2020, 1, 1)
     for b in spec.blocks:
         if isinstance(b, Para):
             p = d.add_paragraph(b.text)
@@ -109,7 +112,21 @@ def render_docx(spec: DocSpec) -> bytes:
                 c += cell.colspan
     buf = io.BytesIO()
     d.save(buf)
-    return buf.getvalue()
+    return _stable_zip(buf.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same DOCX bytes for the same content: zip entries get a fixed timestamp."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 @cache
@@ -138,6 +155,9 @@ def render_pdf(spec: DocSpec, style: MediaStyle | None = None) -> bytes:
     from reportlab.platypus import Table as RLTable
     from reportlab.platypus import TableStyle
 
+    from reportlab import rl_config
+
+    rl_config.invariant = 1  # no creation date or random document id: the same report gives the same bytes
     style = style or MediaStyle()
     font = _font(style.font)
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK", firstLineIndent=21)

@@ -133,7 +133,8 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
             return
         numbers = [t for t in row.slots if t.kind != "blank"]
         if row.group and not numbers:
-            groups.append(row.code)  # a header group, not a row
+            if row.code not in groups:  # a header group, not a row (named once, however often printed)
+                groups.append(row.code)
             return
         if row.label.dual and not numbers and next_kind == "row":
             return  # 其他处理 as the category over the 2021 sub-rows

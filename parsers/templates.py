@@ -152,7 +152,7 @@ APPLICATIONS = SectionTemplate(
 REVIEWS = SectionTemplate(
     "reviews",
     (
-        Label("noise", r"(?:因)?政府信息公开(?:申请)?(?:的)?行政复议(?:和提起|及|和|与)?行政诉讼(?:的)?情况"),
+        Label("noise", r"(?:因)?政府信息公开(?:申请)?(?:提起)?(?:的)?行政复议(?:和|及|与)?(?:提起)?行政诉讼(?:的)?情况"),
         Label("noise", r"行政诉讼"),
         Label("group", r"行政复议", "admin_review"),
         Label("group", r"未经复议直接起诉", "litigation_direct"),
@@ -175,7 +175,7 @@ PROACTIVE_ANCHOR = re.compile(r"第二十条第一?项")
 APPLICATIONS_ANCHOR = re.compile(r"本列数据的?勾稽关系|申请人情况|本年新收(?:到的?)?政府信息公开申请")
 APPLICATIONS_HEADING = re.compile(r"收到和处理政府信息公开申请(?:的)?情况")
 APPLICATIONS_LAST_ROW = re.compile(r"结转下年度继续办理")
-REVIEWS_HEAD = re.compile(r"政府信息公开(?:申请)?(?:的)?行政复议|行政复议")
+REVIEWS_HEAD = re.compile(r"(?:因)?政府信息公开(?:申请)?(?:提起)?(?:的)?行政复议|行政复议")
 # The reviews header prints its outcome columns side by side; 结果维持 alone also appears in prose.
 REVIEWS_ANCHOR = re.compile(r"结果维持.{0,4}结果纠正|结果纠正.{0,4}其他结果")
 END_OF_TABLES = re.compile(r"存在的主要问题|主要问题及改进|其他需要报告的事项")

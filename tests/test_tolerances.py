@@ -307,3 +307,14 @@ def test_unknown_label_does_not_hand_its_numbers_to_the_row_above() -> None:
     assert row_values(r, "applications", "granted") == [40, 2, 0, 0, 0, 0, 42]
     assert any(p.kind == "unmapped_label" and "转送其他机关处理" in p.detail for p in r.problems)
     assert any(p.kind == "unplaced_numbers" for p in r.problems)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开申请提起行政复议、行政诉讼情况", "四、因政府信息公开申请行政复议和提起行政诉讼的情况"],
+)
+def test_reviews_heading_variants(heading: str) -> None:
+    table = REVIEWS_HEADER.split("\n", 1)[1]
+    r = parse_text(LEGACY_TITLE + heading + "\n" + table + "\t".join(str(i) for i in range(1, 16)) + "\n")
+    assert row_values(r, "reviews", "admin_review", ["upheld", "corrected", "other", "pending", "total"]) == [1, 2, 3, 4, 5]
+    assert not [p for p in r.problems if p.section == "reviews"]

@@ -113,7 +113,7 @@ APPLICATIONS = SectionTemplate(
         Label("column", r"社会(?:公益)?组织", "social_welfare_org"),
         Label("column", r"法律服务机构", "legal_service_org"),
         Label("column", r"其他", "other_org", alt=("row", "other_other")),
-        Label("column", r"总计", "total", alt=("row", "processed_total")),
+        Label("column", r"总计|合计", "total", alt=("row", "processed_total")),
         Label("row", r"本年新收(?:到的?)?政府信息公开申请(?:数量|数|件数)?", "new_received"),
         Label("row", r"上年结转(?:的)?政府信息公开申请(?:数量|数|件数)?", "carried_over_prev"),
         Label("row", r"予以公开", "granted"),
@@ -144,7 +144,7 @@ APPLICATIONS = SectionTemplate(
             r"申请人逾期未按收费通知要求缴纳费用(?:行政机关不再处理其政府信息公开申请)?",
             "other_fee_unpaid",
         ),
-        Label("row", r"结转下年度继续办理", "carried_over_next"),
+        Label("row", r"结转下年度继续办理(?:的)?(?:政府信息公开申请)?(?:数量|数|件数)?", "carried_over_next"),
     ),
     pinned_last=("total",),
 )
@@ -161,7 +161,7 @@ REVIEWS = SectionTemplate(
         Label("column", r"结果纠正", "corrected"),
         Label("column", r"其他结果", "other"),
         Label("column", r"尚未审结", "pending"),
-        Label("column", r"总计", "total"),
+        Label("column", r"总计|合计", "total"),
     ),
     implicit_row=True,
 )
@@ -174,7 +174,7 @@ PROACTIVE_ANCHOR = re.compile(r"第二十条第一?项")
 # is missing), and the section heading that may stand just before it.
 APPLICATIONS_ANCHOR = re.compile(r"本列数据的?勾稽关系|申请人情况|本年新收(?:到的?)?政府信息公开申请")
 APPLICATIONS_HEADING = re.compile(r"收到和处理政府信息公开申请(?:的)?情况")
-APPLICATIONS_LAST_ROW = re.compile(r"结转下年度继续办理")
+APPLICATIONS_LAST_ROW = re.compile(r"结转下年度继续办理(?:的)?(?:政府信息公开申请)?(?:数量|数|件数)?")
 REVIEWS_HEAD = re.compile(r"(?:因)?政府信息公开(?:申请)?(?:提起)?(?:的)?行政复议|行政复议")
 # The reviews header prints its outcome columns side by side; 结果维持 alone also appears in prose.
 REVIEWS_ANCHOR = re.compile(r"结果维持.{0,4}结果纠正|结果纠正.{0,4}其他结果")

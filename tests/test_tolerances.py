@@ -318,3 +318,12 @@ def test_reviews_heading_variants(heading: str) -> None:
     r = parse_text(LEGACY_TITLE + heading + "\n" + table + "\t".join(str(i) for i in range(1, 16)) + "\n")
     assert row_values(r, "reviews", "admin_review", ["upheld", "corrected", "other", "pending", "total"]) == [1, 2, 3, 4, 5]
     assert not [p for p in r.problems if p.section == "reviews"]
+
+
+def test_longer_wordings_of_the_last_row_and_heji_for_total() -> None:
+    header = APP_HEADER_TABS.replace("\t总计\n", "\t合计\n")
+    rows = "（七）合计\t\t5\t0\t0\t0\t0\t0\t5\n四、结转下年度继续办理的政府信息公开申请数量\t\t2\t0\t0\t0\t0\t0\t2\n"
+    r = parse_text(TITLE + header + rows)
+    assert row_values(r, "applications", "processed_total") == [5, 0, 0, 0, 0, 0, 5]
+    assert row_values(r, "applications", "carried_over_next") == [2, 0, 0, 0, 0, 0, 2]
+    assert not [p for p in r.problems if p.kind in ("unmapped_label", "unplaced_numbers")]

@@ -18,6 +18,7 @@ from .values import normalize
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 _TITLE_END = re.compile(r"年度?报告|年报")
+_ATTACHMENT_MARK = re.compile(r"^附件\s*\d*\s*[:：]?$")
 _MD = re.compile(r"^[#>*\s]+|[*#]+$")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})年度?")
 _PERIOD_START = re.compile(r"自\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
@@ -69,6 +70,8 @@ def find_title(doc: Document) -> str | None:
         text = _MD.sub("", line.text.strip())
         if not text:
             continue
+        if _ATTACHMENT_MARK.match(text):
+            continue  # "附件1" above a report's title
         seen += 1
         if "。" in text:
             acc = ""  # prose, not a title

@@ -86,3 +86,8 @@ def test_dates_and_contacts() -> None:
     assert (r.contact_phone, r.contact_email, r.published_on) == ("0577-61880550", "yqsxxgk@163.com", None)
     r = parse_text("某市统计局2021年政府信息公开工作年度报告\n正文\n某市统计局\n二〇二二年一月二十八日\n").report
     assert r.published_on == "2022-01-28"
+
+
+def test_title_under_an_attachment_mark() -> None:
+    r = parse_text("附件1\n\n乐清市交通运输局\n2023年度政府信息公开工作年度报告\n").report
+    assert (r.agency, r.year, r.region) == ("乐清市交通运输局", 2023, "乐清市")

@@ -163,12 +163,16 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
         if lab.alt is not None and _acts_as_row(lab, header, rows_since_header, events, i):
             kind, code = lab.alt
         if kind == "column":
+            if not rows_since_header and not template.implicit_row and any(c.code == code for c in header):
+                continue  # a merged header cell printed again (converters repeat them): one column
             flush(None)
             if rows_since_header:
                 header = []
                 rows_since_header = False
             header.append(_column(region, code or "", lab.unit, ev.key_pos))
         elif kind in ("row", "group"):
+            if current is not None and current.code == code and not current.slots:
+                continue  # the same label again before any number: a merged cell printed per column
             flush(kind)
             if kind == "row":
                 rows_since_header = True
@@ -208,10 +212,10 @@ def _column(region: Region, code: str, unit: str | None, key_pos: int) -> Column
 def _acts_as_row(lab: Label, header: list[Column], rows_since_header: bool, events: list[_Event], i: int) -> bool:
     """总计 / 其他 name a column in the header and a row below it.
 
-    They are the row once rows have started, when the header already has that column, or when
-    numbers follow the label directly (a header cell is never followed by numbers).
+    They are the row once rows have started, or when numbers follow the label directly (a header
+    cell is never followed by numbers); printed again inside the header they are a merged cell.
     """
-    if rows_since_header or any(c.code == lab.code for c in header):
+    if rows_since_header:
         return True
     nxt = next((e for e in events[i + 1 :] if e.token is None or e.token.kind != "blank"), None)
     return nxt is not None and nxt.token is not None

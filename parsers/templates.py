@@ -169,7 +169,9 @@ REVIEWS = SectionTemplate(
 TEMPLATES: dict[str, SectionTemplate] = {t.section: t for t in (PROACTIVE, APPLICATIONS, REVIEWS)}
 
 # Where each table starts and where the tables end, in key form.
-PROACTIVE_ANCHOR = re.compile(r"第二十条第一?项")
+# The proactive table's first sub-table heading, or — in reports that omit the 第二十条 headings — its
+# first header cell followed by a column of the table.
+PROACTIVE_ANCHOR = re.compile(r"第二十条第一?项|信息内容(?=本年|上一年|处理决定|采购|对外公开|现行有效)")
 # The first thing only the applications table prints (its header, or its first row when the header
 # is missing), and the section heading that may stand just before it.
 APPLICATIONS_ANCHOR = re.compile(r"本列数据的?勾稽关系|申请人情况|本年新收(?:到的?)?政府信息公开申请")

@@ -327,3 +327,38 @@ def test_longer_wordings_of_the_last_row_and_heji_for_total() -> None:
     assert row_values(r, "applications", "processed_total") == [5, 0, 0, 0, 0, 0, 5]
     assert row_values(r, "applications", "carried_over_next") == [2, 0, 0, 0, 0, 0, 2]
     assert not [p for p in r.problems if p.kind in ("unmapped_label", "unplaced_numbers")]
+
+
+def test_merged_cells_printed_once_per_column() -> None:
+    """Some converters repeat a merged cell's text in every cell it spans."""
+    header = (
+        "| 说明 | 说明 | 说明 | 申请人情况 | 申请人情况 | 申请人情况 | 申请人情况 | 申请人情况 | 申请人情况 | 申请人情况 |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "| 说明 | 说明 | 说明 | 自然人 | 法人或其他组织 | 法人或其他组织 | 法人或其他组织 | 法人或其他组织 | 法人或其他组织 | 总计 |\n"
+        "| 说明 | 说明 | 说明 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
+    )
+    rows = (
+        "| 一、本年新收政府信息公开申请数量 | 一、本年新收政府信息公开申请数量 | 一、本年新收政府信息公开申请数量 | 5 | 1 | 0 | 0 | 0 | 0 | 6 |\n"
+        "| 三、本年度办理结果 | （三）不予公开 | 1. 属于国家秘密 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n"
+        "| 三、本年度办理结果 | （六）其他处理 | 3. 其他 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n"
+        "| 三、本年度办理结果 | （七）总计 | （七）总计 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n"
+    )
+    r = parse_text(TITLE + "三、收到和处理政府信息公开申请情况\n" + header + rows)
+    assert row_values(r, "applications", "new_received") == [5, 1, 0, 0, 0, 0, 6]
+    assert row_values(r, "applications", "denied_state_secret") == [1, 0, 0, 0, 0, 0, 1]
+    assert row_values(r, "applications", "other_other") == [2, 0, 0, 0, 0, 0, 2]
+    assert row_values(r, "applications", "processed_total") == [3, 0, 0, 0, 0, 0, 3]
+    assert not [p for p in r.problems if p.kind not in ("missing_row", "missing_section", "unmapped_label")]
+
+
+def test_header_label_printed_twice_in_tab_text() -> None:
+    header = "申请人情况\n自然人\t\t\t\t\t\t总计\n自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+    r = parse_text(TITLE + "三、收到和处理政府信息公开申请情况\n" + header + "（一）予以公开\t4\t1\t0\t0\t0\t0\t5\n")
+    assert row_values(r, "applications", "granted") == [4, 1, 0, 0, 0, 0, 5]
+
+
+def test_proactive_table_without_article_headings() -> None:
+    text = TITLE + "二、主动公开政府信息情况\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t3\n行政规范性文件\t5\t2\t40\n信息内容\t本年处理决定数量\n行政许可\t12\n"
+    r = parse_text(text)
+    assert row_values(r, "proactive", "normative_documents", ["issued", "repealed", "in_force"]) == [5, 2, 40]
+    assert values(r)[("proactive", "administrative_licensing", "decisions")] == 12

@@ -162,10 +162,28 @@ def _find_tokens(text: str, base: int) -> list[tuple[int, int, str, re.Match[str
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff〇]+")
 
 
+def _none_cells(stream: Stream, start: int, end: int) -> list[tuple[int, int, str, re.Match[str] | None, str | None]]:
+    """A cell of a table row that reads just 无 ("none") is "no number" too.
+
+    Only a whole cell of a multi-cell line: a lone 无 on a line of its own is as likely the first
+    character of a label stacked one character per line (无/法/提/供).
+    """
+    out: list[tuple[int, int, str, re.Match[str] | None, str | None]] = []
+    for li, spans in enumerate(stream.cell_spans):
+        if len(spans) < 2:
+            continue
+        for s, e in spans:
+            if s >= start and e <= end and stream.norm[s:e].strip() == "无":
+                k = s + stream.norm[s:e].index("无")
+                out.append((k, k + 1, "null", None, None))
+    return out
+
+
 def tokenize(stream: Stream, start: int, end: int) -> Region:
     region = Region(stream, start, end)
     text = stream.norm[start:end]
-    found = _find_tokens(text, start)
+    found = _find_tokens(text, start) + _none_cells(stream, start, end)
+    found.sort(key=lambda t: t[0])
     excluded = [(s - start, e - start) for s, e, *_ in found]
     excluded += [m.span() for m in _ENUM_RE.finditer(text)]
     excluded.sort()

@@ -170,3 +170,16 @@ def test_property_html_roundtrip(seed: int, fmt: str, template: str) -> None:
     result = parse_bytes(render_html(build(rep, style), template, encoding=rng.choice(["utf-8", "gbk"])), "r.html")
     assert _facts(result) == {k: (v, rep.notes.get(k)) for k, v in rep.facts.items()}
     assert result.problems == []
+
+
+def test_report_tables_inside_a_layout_table() -> None:
+    """Old portal templates put the whole page, report tables included, inside layout tables."""
+    g = load_golden(GOLDENS[3])
+    spec = build(from_golden(g), MediaStyle())
+    from synth.media import body_html
+
+    page = (
+        "<html><head><meta charset='utf-8'><title>x</title></head><body><table width='100%'><tr><td>导航</td></tr>"
+        f"<tr><td><table><tr><td><h1>{spec.title}</h1>{body_html(spec)}</td></tr></table></td></tr></table></body></html>"
+    )
+    _check(parse_bytes(page.encode(), "old.html"), g)

@@ -362,3 +362,12 @@ def test_proactive_table_without_article_headings() -> None:
     r = parse_text(text)
     assert row_values(r, "proactive", "normative_documents", ["issued", "repealed", "in_force"]) == [5, 2, 40]
     assert values(r)[("proactive", "administrative_licensing", "decisions")] == 12
+
+
+def test_none_written_in_a_cell_is_no_number() -> None:
+    fact, r = _cell("无")
+    assert fact.value is None and fact.raw == "无"
+    assert values(r)[("proactive", "administrative_penalty", "decisions")] == 5472
+    # …but a 无 stacked one character per line is part of a label
+    text = TITLE + APP_HEADER_TABS + "（四）\n无\n法\n提\n供\n1.本机关不掌握相关政府信息 3 0 0 0 0 0 3\n"
+    assert row_values(parse_text(text), "applications", "unable_not_held") == [3, 0, 0, 0, 0, 0, 3]

@@ -175,9 +175,20 @@ class _Walker:
         tag = el.tag.lower()
         if tag in SKIP_TAGS:
             return
-        if tag == "table":
+        if tag == "table" and el.find(".//table") is None:
             self.flush()
             self._table(el)
+        elif tag in ("table", "tr", "td", "th", "tbody", "thead", "tfoot"):
+            # a layout table (old portal templates wrap the whole page in tables): its cells are
+            # blocks of the page, and the report's own tables inside them are read as grids
+            self.buf.append("\n")
+            if el.text:
+                self.buf.append(el.text)
+            for child in el:
+                self.walk(child)
+                if child.tail:
+                    self.buf.append(child.tail)
+            self.buf.append("\n")
         elif tag == "br":
             self.buf.append("\n")
         else:

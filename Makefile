@@ -6,7 +6,7 @@ ifeq ($(UV),)
 UV := $(PYTHON) -m uv
 endif
 
-.PHONY: demo test setup dagster
+.PHONY: demo test setup dagster lint
 
 setup:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -23,3 +23,6 @@ DAGSTER_HOME_DIR := $(CURDIR)/data/dagster_home
 dagster: setup
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp dagster_project/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
 	@DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(UV) run --frozen dagster dev -m dagster_project.definitions
+
+lint: setup
+	@$(UV) run --frozen ruff check parsers pipelines scrapers warehouse dagster_project synth tests benchmarks

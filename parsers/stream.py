@@ -114,9 +114,13 @@ def build_stream(doc: Document) -> Stream:
             spans.append((cstart, npos))
         line_spans.append((lstart, npos))
         cell_spans.append(spans)
-        norm_parts.append("\n"); orig_parts.append("\n")
-        n2o.append(opos); char_line.append(li); char_cell.append(max(len(line.cells) - 1, 0))
-        npos += 1; opos += 1
+        norm_parts.append("\n")
+        orig_parts.append("\n")
+        n2o.append(opos)
+        char_line.append(li)
+        char_cell.append(max(len(line.cells) - 1, 0))
+        npos += 1
+        opos += 1
     return Stream(doc, "".join(norm_parts), "".join(orig_parts), n2o, char_line, char_cell, line_spans, cell_spans)
 
 
@@ -169,7 +173,7 @@ def _none_cells(stream: Stream, start: int, end: int) -> list[tuple[int, int, st
     character of a label stacked one character per line (无/法/提/供).
     """
     out: list[tuple[int, int, str, re.Match[str] | None, str | None]] = []
-    for li, spans in enumerate(stream.cell_spans):
+    for spans in stream.cell_spans:
         if len(spans) < 2:
             continue
         for s, e in spans:

@@ -80,7 +80,7 @@ def _events(region: Region, template: SectionTemplate, k0: int, k1: int) -> list
         if t.key_pos > k1:
             break
         events.append(_Event(t.key_pos, 0, token=t))
-    for li, slots in region.exact_slots.items():
+    for slots in region.exact_slots.values():
         for t in slots:
             if t.kind == "blank" and k0 < t.key_pos <= k1:
                 events.append(_Event(t.key_pos, 0, token=t))
@@ -144,10 +144,8 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
         if ev.token is not None:
             if current is not None:
                 current.slots.append(ev.token)
-            elif template.implicit_row and ev.token.kind != "blank":
-                implicit.append(ev.token)
-            elif template.implicit_row and ev.token.kind == "blank" and implicit:
-                implicit.append(ev.token)
+            elif template.implicit_row and (ev.token.kind != "blank" or implicit):
+                implicit.append(ev.token)  # the reviews table's single row: blanks count once it began
             elif ev.token.kind != "blank":
                 orphans.append(ev.token)
             continue

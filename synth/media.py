@@ -15,7 +15,7 @@ HTML_TEMPLATES = ("hanweb", "trs", "gkmlpt", "bare")
 
 def _table_html(t: Table) -> str:
     out = ['<table border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse">']
-    for i, row in enumerate(t.rows):
+    for row in t.rows:
         out.append("<tr>")
         for c in row:
             tag = "td"

@@ -30,7 +30,7 @@ _NOT_REGION_START = re.compile(r"^(?:人民|市场|区域|县域|市民|区块|�
 _AGGREGATE_TEXT = re.compile(
     r"综合[^。]{0,40}?(?:部门|乡镇|街道)[^。]{0,60}?(?:年度报告|编制|汇总)|汇总[^。]{0,20}?(?:各部门|各单位|乡镇)"
 )
-_DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+_DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2}))\s*$")
 _CN_DATE_LINE = re.compile(r"^\s*([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日\s*$")
 _PHONE = re.compile(r"(?:联系电话|咨询电话|电话|Tel)\s*[:：]?\s*([0-9()（）\-—–－~～\s]{7,24}\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -116,7 +116,7 @@ def find_region(agency: str | None) -> tuple[str | None, str | None]:
     if not agency:
         return None, None
     known = regions()
-    rest = agency
+    rest = agency.removeprefix("中共").removeprefix("中国共产党")  # 中共乐清市委办公室
     region: str | None = None
     names = sorted(known, key=len, reverse=True)
     while True:
@@ -137,7 +137,8 @@ def find_region(agency: str | None) -> tuple[str | None, str | None]:
 
 def find_scope(agency: str | None, region: str | None, text: str) -> str:
     """``region_aggregate`` for a government's report compiled from its departments, else ``agency``."""
-    if agency and region and agency.endswith((f"{region}人民政府", f"{region}政府")):
+    if agency and region and agency.endswith((f"{region}人民政府", f"{region}政府", region)):
+        # the government itself, or a report titled by the region alone (清远市2023年…年度报告)
         return "region_aggregate"
     intro = _compact(text[:3000])
     if _AGGREGATE_TEXT.search(intro):
@@ -160,7 +161,7 @@ def find_published_on(doc: Document) -> str | None:
         s = s.replace("\t", "")
         m = _DATE_LINE.match(s)
         if m:
-            y, mo, d = (int(g) for g in m.groups())
+            y, mo, d = (int(g) for g in m.groups() if g is not None)
         else:
             m = _CN_DATE_LINE.match(s)
             if not m:

@@ -91,3 +91,10 @@ def test_dates_and_contacts() -> None:
 def test_title_under_an_attachment_mark() -> None:
     r = parse_text("附件1\n\n乐清市交通运输局\n2023年度政府信息公开工作年度报告\n").report
     assert (r.agency, r.year, r.region) == ("乐清市交通运输局", 2023, "乐清市")
+
+
+def test_report_titled_by_its_region_is_the_regions_combined_report() -> None:
+    r = parse_text("清远市2023年政府信息公开工作年度报告\n正文\n清远市人民政府\n2024-01-29\n").report
+    assert (r.agency, r.region, r.scope, r.published_on) == ("清远市", "清远市", "region_aggregate", "2024-01-29")
+    r = parse_text("中共乐清市委办公室2023年政府信息公开工作年度报告\n").report
+    assert (r.region, r.scope) == ("乐清市", "agency")

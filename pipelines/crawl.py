@@ -12,7 +12,7 @@ from .build import Layout
 from .harvest import harvest_folder
 from .registry import Portal
 
-SUMMARY_KEYS = ("reports_listed", "new", "changed", "unchanged", "skipped_unchanged", "skipped_not_report", "blocked", "error")
+SUMMARY_KEYS = ("reports_listed", "new", "changed", "unchanged", "skipped_unchanged", "skipped_not_report", "skipped_robots", "blocked", "error")
 
 
 def _is_local(portal: Portal) -> bool:

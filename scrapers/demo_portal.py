@@ -150,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         if self.server.delay_documents and ("/art/" in path or "downfile" in path or "/content/" in path or "/attachment/" in path):
             time.sleep(self.server.delay_documents)
+        if path in self.server.slow_paths:
+            time.sleep(self.server.slow_paths[path])
         html = "text/html; charset=utf-8"
         etag = self.server.etags.get(path)
         if etag and self.headers.get("If-None-Match") == etag:
@@ -339,6 +341,7 @@ class DemoPortal(ThreadingHTTPServer):
         self.per_page = per_page
         self.slow_seconds = slow_seconds
         self.delay_documents = 0.0  # seconds added to every document answer (to kill a crawl mid-way)
+        self.slow_paths: dict[str, float] = {}  # path -> seconds before answering (a server that times out)
         self.requests: Counter[str] = Counter()
         self.etags: dict[str, str] = {}
         self._lock = threading.Lock()

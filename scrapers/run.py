@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(SETTINGS)
     if args.local:
         settings.setdict(DEMO_OVERRIDES, priority="cmdline")
+    if os.environ.get("XXGK_DOWNLOAD_TIMEOUT"):  # tests of slow servers
+        settings.set("DOWNLOAD_TIMEOUT", float(os.environ["XXGK_DOWNLOAD_TIMEOUT"]), priority="cmdline")
     settings.set("XXGK_DATA_DIR", args.data_dir, priority="cmdline")
     if args.jobdir:
         Path(args.jobdir).mkdir(parents=True, exist_ok=True)

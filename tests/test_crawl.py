@@ -206,3 +206,22 @@ def test_generic_spider_on_a_trs_style_site(tmp_path: Path) -> None:
     assert requests["/trs/index.html"] == 1 and requests["/trs/index_1.html"] == 1 and requests["/trs/index_2.html"] == 1
     assert "/trs/t20240301_88002.html" not in requests  # a notice, by its title: never fetched
     assert summary["new"] == 1 and summary["skipped_not_report"] == 0
+
+
+def test_a_document_that_times_out_is_recorded_and_the_rest_goes_on(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XXGK_DOWNLOAD_TIMEOUT", "1")
+    layout = Layout(tmp_path)
+    with DemoPortal() as server:
+        server.slow_paths["/yq/art/2024/1/29/art_1229_104.html"] = 4.0
+        summary = harvest_portal(portals(server.base)["yueqing"], layout, timeout=120)
+    m = read_manifest(layout.raw)
+    failed = m.filter(pl.col("outcome") == "error")
+    assert failed["url"].str.ends_with("art_1229_104.html").to_list() == [True]
+    assert "Timeout" in failed["message"][0]
+    assert len(_archived(layout, "yueqing-demo")) == 5 and summary["error"] == 1
+
+
+def test_robots_forbidden_documents_are_counted_not_errors(crawled) -> None:
+    layout, summaries, *_ = crawled
+    assert summaries["yueqing"]["skipped_robots"] == 1
+    assert summaries["yueqing"].get("error", 0) == 0

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
@@ -90,7 +90,21 @@ class PortalSpider(scrapy.Spider):
             "doc": {"referer": referer, "title": title, "list_date": list_date, "index_no": index_no, "doc_kind": kind},
             "handle_httpstatus_list": DOCUMENT_STATUSES,
         }
-        return scrapy.Request(url, callback=callback, headers=headers, meta=meta, dont_filter=False)
+        return scrapy.Request(url, callback=callback, errback=self.document_failed, headers=headers, meta=meta, dont_filter=False)
+
+    def document_failed(self, failure: Any) -> Iterator[dict]:
+        """A document that could not be fetched (timeout, refused connection …) is recorded as an error."""
+        request = failure.request
+        doc = dict(request.meta.get("doc") or {})
+        error = failure.value
+        if isinstance(error, IgnoreRequest):  # robots.txt forbids it: a choice, not an error
+            self.counts["skipped_robots"] = self.counts.get("skipped_robots", 0) + 1
+            return
+        yield {
+            "portal": self.portal.id, "url": request.url, "status": getattr(getattr(error, "response", None), "status", None),
+            "content_type": None, "etag": None, "last_modified": None, "body": None, "kind": "error",
+            "message": f"{type(error).__name__}: {error}"[:500], **doc,
+        }
 
     def missing_attachments(self, article_url: str) -> list[dict]:
         """Attachments of an archived article that are not archived yet (a run killed in between).

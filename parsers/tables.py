@@ -158,7 +158,7 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
             continue
         lab = ev.label
         kind, code = lab.kind, lab.code
-        if lab.alt is not None and _acts_as_row(lab, header, rows_since_header, events, i):
+        if lab.alt is not None and _acts_as_row(rows_since_header, events, i):
             kind, code = lab.alt
         if kind == "column":
             if not rows_since_header and not template.implicit_row and any(c.code == code for c in header):
@@ -207,7 +207,7 @@ def _column(region: Region, code: str, unit: str | None, key_pos: int) -> Column
     return Column(code, unit)
 
 
-def _acts_as_row(lab: Label, header: list[Column], rows_since_header: bool, events: list[_Event], i: int) -> bool:
+def _acts_as_row(rows_since_header: bool, events: list[_Event], i: int) -> bool:
     """总计 / 其他 name a column in the header and a row below it.
 
     They are the row once rows have started, or when numbers follow the label directly (a header

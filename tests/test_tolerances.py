@@ -186,7 +186,8 @@ def _cell(printed: str, column: str = "items_change", header: str = "本年增/�
 
 @pytest.mark.parametrize(
     "printed,value",
-    [("增 338", 338), ("减 313", -313), ("增338", 338), ("-417", -417), ("0", 0), ("1,234", 1234), ("２５", 25)],
+    [("增 338", 338), ("减 313", -313), ("增338", 338), ("-417", -417), ("0", 0), ("1,234", 1234), ("２５", 25),
+     ("增加12", 12), ("减少 7", -7), ("新增3", 3)],
 )
 def test_signed_changes(printed: str, value: int) -> None:
     fact, _ = _cell(printed)
@@ -211,6 +212,7 @@ def test_no_number_marks_are_null_never_zero(printed: str) -> None:
         ("251000元", "采购总金额", 25.1),
         ("12.5", "采购总金额（万元）", 12.5),
         ("36000", "采购总金额（元）", 3.6),
+        ("25.9万", "采购总金额", 25.9),
     ],
 )
 def test_amounts_are_kept_or_converted_to_10k_yuan(printed: str, header: str, value: float) -> None:

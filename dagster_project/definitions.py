@@ -59,7 +59,7 @@ def raw_documents(context: dg.AssetExecutionContext, xxgk: XxgkSettings) -> dg.M
 def parsed_reports(context: dg.AssetExecutionContext, xxgk: XxgkSettings) -> list[ParseResult]:
     """Every archived document parsed: facts, checks, problems, errors."""
     sources = archived_sources(xxgk.layout.raw)
-    results = parse_all(s.path for s in sources)
+    results = parse_all((s.path for s in sources), cache=xxgk.layout.parsed)
     context.add_output_metadata(
         {"documents": len(results), "errors": sum(1 for r in results if r.errors), "facts": sum(len(r.facts) for r in results)}
     )

@@ -47,19 +47,30 @@ class Layout:
     def raw(self) -> Path:
         return self.root / "raw"
 
+    @property
+    def parsed(self) -> Path:
+        return self.root / "parsed"
+
 
 def find_documents(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
-def parse_all(paths: Iterable[Path | str]) -> list[ParseResult]:
-    """Parse every document; a bad one is recorded with its error and the rest go on."""
-    return [parse_path(p) for p in paths]
+def parse_all(paths: Iterable[Path | str], cache: Path | None = None) -> list[ParseResult]:
+    """Parse every document; a bad one is recorded with its error and the rest go on.
+
+    With a cache folder, documents parsed before by the same parser version are not parsed again.
+    """
+    if cache is None:
+        return [parse_path(p) for p in paths]
+    from .parse_cache import parse_cached
+
+    return [parse_cached(Path(p), cache)[0] for p in paths]
 
 
 def build(layout: Layout, sources: Sequence[SourceDocument]) -> dict[str, int]:
-    """Parse the documents, write the Parquet tables and the warehouse; returns row counts."""
-    results = parse_all(s.path for s in sources)
+    """Parse the documents (new ones only: cached by SHA-256), write the Parquet tables and the warehouse."""
+    results = parse_all((s.path for s in sources), cache=layout.parsed)
     tables = build_tables(results, sources)
     write_tables(tables, layout.parquet)
     build_warehouse(layout.parquet, layout.db)

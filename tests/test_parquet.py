@@ -39,3 +39,22 @@ def test_build_writes_every_table_with_the_goldens_values(tmp_path: Path) -> Non
     failed = tables["checks"].filter(~pl.col("passed"))["name"].to_list()
     assert "applications.new_received" in failed
     assert not list(layout.parquet.glob(".*.tmp"))  # no temp files left behind
+
+
+def test_a_second_build_parses_only_new_documents(tmp_path: Path, monkeypatch) -> None:
+    import parsers.media
+    from pipelines import parse_cache
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for s in SEEDS[:2]:
+        shutil.copy(s, docs / s.name)
+    layout = Layout(tmp_path / "data")
+    first = build(layout, folder_sources(docs))
+    calls: list[str] = []
+    real = parsers.media.parse_path
+    monkeypatch.setattr(parse_cache, "parse_path", lambda p: calls.append(str(p)) or real(p))
+    shutil.copy(SEEDS[2], docs / SEEDS[2].name)
+    second = build(layout, folder_sources(docs))
+    assert calls == [str(docs / SEEDS[2].name)]  # only the new document was parsed
+    assert second["facts"] == first["facts"] + 193

@@ -1,0 +1,62 @@
+"""Parse results cached by document SHA-256 and parser version, so a nightly build parses only what is new.
+
+The version is a hash of the parser's own source and reference data: change the parser and every
+document is parsed again; change nothing and an archived document is never parsed twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from parsers.media import parse_path
+from parsers.model import ParseResult
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def parser_version() -> str:
+    h = hashlib.sha256()
+    files = sorted((REPO / "parsers").rglob("*.py")) + sorted((REPO / "data" / "reference").glob("*"))
+    for f in files:
+        h.update(f.relative_to(REPO).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def parse_cached(path: Path, cache: Path) -> tuple[ParseResult, bool]:
+    """(result, whether it came from the cache)."""
+    try:
+        sha = _sha(path)
+    except OSError:
+        return parse_path(path), False
+    entry = cache / parser_version() / sha[:2] / f"{sha}.pickle"
+    if entry.exists():
+        try:
+            with entry.open("rb") as f:
+                result: ParseResult = pickle.load(f)
+            result.path = str(path)
+            result.report.source_path = str(path)
+            return result, True
+        except Exception:  # a damaged cache entry is just parsed again
+            entry.unlink(missing_ok=True)
+    result = parse_path(path)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, entry)
+    return result, False

@@ -52,6 +52,8 @@ def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
         title=pl.lit("政府信息公开工作年度报告"),
         contact_phone=pl.lit(None, dtype=pl.String),
         contact_email=pl.lit(None, dtype=pl.String),
+        index_no=pl.lit(None, dtype=pl.String),
+        publisher=pl.lit(None, dtype=pl.String),
         canonical_sha256=pl.col("report_id").hash().cast(pl.String),
         source_url=pl.lit(None, dtype=pl.String),
         n_documents=pl.lit(1, dtype=pl.Int32),

@@ -128,6 +128,8 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
                 "title": m.title,
                 "contact_phone": m.contact_phone,
                 "contact_email": m.contact_email,
+                "index_no": next((d.report.page_meta.get("index_no") for d in docs if d.report.page_meta.get("index_no")), None),
+                "publisher": next((d.report.page_meta.get("publisher") for d in docs if d.report.page_meta.get("publisher")), None),
                 "canonical_sha256": m.sha256,
                 "source_url": s.url or m.source_url,
                 "n_documents": len(docs),

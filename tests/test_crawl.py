@@ -225,3 +225,16 @@ def test_robots_forbidden_documents_are_counted_not_errors(crawled) -> None:
     layout, summaries, *_ = crawled
     assert summaries["yueqing"]["skipped_robots"] == 1
     assert summaries["yueqing"].get("error", 0) == 0
+
+
+def test_reports_carry_the_portal_pages_index_number(tmp_path: Path) -> None:
+    from pipelines.build import build
+    from pipelines.harvest import archived_sources
+
+    layout = Layout(tmp_path)
+    with DemoPortal() as server:
+        harvest_portal(portals(server.base)["yueqing"], layout, timeout=120)
+    build(layout, archived_sources(layout.raw))
+    reports = pl.read_parquet(layout.parquet / "reports.parquet")
+    row = reports.filter(pl.col("agency") == "乐清市人民政府办公室").row(0, named=True)
+    assert (row["index_no"], row["publisher"]) == ("001008003/2024-00101", "乐清市人民政府办公室")

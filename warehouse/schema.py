@@ -87,6 +87,8 @@ TABLES: dict[str, Table] = {
                 Field("title", S, "title of the report"),
                 Field("contact_phone", S, "contact phone printed in the report"),
                 Field("contact_email", S, "contact e-mail printed in the report"),
+                Field("index_no", S, "索引号: the portal's index number of the report's page, where the page gives one"),
+                Field("publisher", S, "发布机构: the publishing body named by the portal page, where it gives one"),
                 Field("canonical_sha256", S, "the document whose facts are the report's facts"),
                 Field("source_url", S, "URL of the canonical document"),
                 Field("n_documents", I32, "how many documents carry this report"),

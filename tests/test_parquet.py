@@ -58,3 +58,33 @@ def test_a_second_build_parses_only_new_documents(tmp_path: Path, monkeypatch) -
     second = build(layout, folder_sources(docs))
     assert calls == [str(docs / SEEDS[2].name)]  # only the new document was parsed
     assert second["facts"] == first["facts"] + 193
+
+
+def test_year_to_year_continuity_is_checked_per_agency(tmp_path: Path) -> None:
+    import random
+
+    from synth.model import random_report
+    from synth.text import Style, render_text
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    reports = []
+    for year, seed in ((2022, 1), (2023, 2)):
+        rep = random_report(random.Random(seed), "2021", consistent=True)
+        rep.agency, rep.year = "乐清市统计局", year
+        reports.append(rep)
+    # 2022 carries 3 natural persons' applications over; 2023 says it received 2 from the year before
+    reports[0].facts[("applications", "carried_over_next", "natural_person")] = 3
+    reports[1].facts[("applications", "carried_over_prev", "natural_person")] = 2
+    for rep in reports:
+        (docs / f"{rep.year}.txt").write_text(render_text(rep, Style()), encoding="utf-8")
+    layout = Layout(tmp_path / "data")
+    build(layout, folder_sources(docs))
+    checks = pl.read_parquet(layout.parquet / "checks.parquet").filter(pl.col("name").str.starts_with("continuity."))
+    natural = checks.filter(pl.col("name") == "continuity.natural_person").row(0, named=True)
+    assert natural["passed"] is False
+    assert natural["detail"] == "carried_over_next 2022 != carried_over_prev 2023 (3 != 2)"
+    assert natural["report_id"].startswith("r2023-")
+    for col in ("commercial_enterprise", "legal_service_org", "total"):
+        expected = reports[0].facts[("applications", "carried_over_next", col)] == reports[1].facts[("applications", "carried_over_prev", col)]
+        assert checks.filter(pl.col("name") == f"continuity.{col}")["passed"].to_list() == [expected]

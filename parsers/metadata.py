@@ -17,13 +17,14 @@ from .values import normalize
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
-_TITLE_END = re.compile(r"年度?报告|年报")
+_TITLE_END = re.compile(r"(?:年度?报告|年报)(?:[(（][^)）]{0,14}[)）])?")
 _ATTACHMENT_MARK = re.compile(r"^附件\s*\d*\s*[:：]?$")
 _MD = re.compile(r"^[#>*\s]+|[*#]+$")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})年度?")
 _PERIOD_START = re.compile(r"自\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _AGENCY_BEFORE_YEAR = re.compile(r"^(?P<a>.+?)(?:关于)?(?:19|20)\d{2}年度?")
 _AGENCY_AFTER_YEAR = re.compile(r"^(?:19|20)\d{2}年度?(?P<a>.+?)(?:政府信息公开|政务公开|信息公开)")
+_AGENCY_WITHOUT_YEAR = re.compile(r"^(?P<a>[^0-9]+?)(?:政府信息公开|政务公开|信息公开)")
 _BODY_SUFFIX = re.compile(r"(?:政府|办公室|办公厅|局|委员会|中心|院|所|厅|部|署|委|办|站|队|馆|会|室|处)$")
 _UNIT = re.compile(r"(.{2,7}?(?:自治县|自治州|自治区|特别行政区|省|市|州|盟|县|区|旗))")
 _NOT_REGION_START = re.compile(r"^(?:人民|市场|区域|县域|市民|区块|市级|区级|县级)")
@@ -97,10 +98,10 @@ def find_year(title: str | None, text: str) -> int | None:
 
 def find_agency(title: str | None, doc: Document) -> str | None:
     if title:
-        for rx in (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR):
+        for rx in (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR, _AGENCY_WITHOUT_YEAR):
             m = rx.match(title)
             if m:
-                a = m.group("a").removesuffix("关于").removesuffix("的")
+                a = m.group("a").removeprefix("关于").removesuffix("关于").removesuffix("的")
                 if 2 <= len(a) <= 40 and "信息公开" not in a and "报告" not in a:
                     return a
     # the signature at the end: a body's name just before the date line

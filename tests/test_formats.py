@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from parsers.media import parse_bytes, parse_path
 from parsers.model import report_id
 from synth.model import random_report
@@ -98,3 +100,18 @@ def test_report_titled_by_its_region_is_the_regions_combined_report() -> None:
     assert (r.agency, r.region, r.scope, r.published_on) == ("清远市", "清远市", "region_aggregate", "2024-01-29")
     r = parse_text("中共乐清市委办公室2023年政府信息公开工作年度报告\n").report
     assert (r.region, r.scope) == ("乐清市", "agency")
+
+
+@pytest.mark.parametrize(
+    "title,agency,year",
+    [
+        ("关于乐清市财政局2023年政府信息公开工作年度报告", "乐清市财政局", 2023),
+        ("2022年度清远市教育局政府信息公开工作年度报告", "清远市教育局", 2022),
+        ("乐清市民政局政府信息公开工作年度报告（2021年）", "乐清市民政局", 2021),
+    ],
+)
+def test_title_forms(title: str, agency: str | None, year: int) -> None:
+    r = parse_text(title + "\n正文。\n").report
+    assert r.year == year
+    if agency:
+        assert r.agency == agency

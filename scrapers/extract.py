@@ -29,8 +29,17 @@ _PROXY_URL = re.compile(r"""proxyUrl\s*:\s*['"]([^'"]+)['"]""")
 _CONFIG = re.compile(r"window\._CONFIG\s*=\s*(\{.*?\})\s*;\s*</script>", re.S)
 
 
+NOT_A_REPORT_TITLE = re.compile(r"解读|图解|一图读懂|说明|答记者问|的通知|征求意见|新闻发布")
+
+
 def is_report_title(title: str) -> bool:
-    return bool(REPORT_TITLE.search("".join(title.split())))
+    compact = "".join(title.split())
+    return bool(REPORT_TITLE.search(compact)) and not NOT_A_REPORT_TITLE.search(compact)
+
+
+def is_other_notice(title: str) -> bool:
+    """Posts about a report (its interpretation, an infographic, a notice) rather than the report."""
+    return bool(NOT_A_REPORT_TITLE.search("".join(title.split())))
 
 
 def is_challenge(status: int, body: bytes) -> bool:

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.http import Response
 
-from scrapers.extract import gkmlpt_articles, gkmlpt_config, gkmlpt_report_category
+from scrapers.extract import gkmlpt_articles, gkmlpt_config, gkmlpt_report_category, is_other_notice
 
 from .base import PortalSpider, challenge_guarded
 
@@ -51,6 +51,9 @@ class GkmlptSpider(PortalSpider):
         if not articles or articles[0]["id"] == previous_first:
             return  # empty, or the site repeats a page: the end
         for a in articles:
+            if is_other_notice(str(a["title"] or "")):
+                self.counts["skipped_not_report"] += 1  # listed under the reports, but about one
+                continue
             self.counts["reports_listed"] += 1
             req = self.document_request(str(a["url"]), self.parse_post, referer=response.url, title=a["title"],
                                         list_date=a["date"], index_no=a["index_no"], kind="article")

@@ -52,3 +52,6 @@ def test_report_titles() -> None:
     assert extract.is_report_title("清远市农业农村局2022年度政府信息公开年报")
     assert not extract.is_report_title("乐清市人民政府办公室关于开展安全生产大检查的通知")
     assert not extract.is_report_title("2023年国民经济和社会发展统计公报")
+    assert not extract.is_report_title("一图读懂乐清市人民政府2023年政府信息公开工作年度报告")
+    assert not extract.is_report_title("清远市人民政府办公室2022年政府信息公开工作年度报告（更正）说明")
+    assert extract.is_report_title("清远市人民政府办公室2022年政府信息公开工作年度报告（更正）")

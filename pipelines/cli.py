@@ -27,9 +27,17 @@ def _summary(r: ParseResult) -> str:
     return "\n".join(lines)
 
 
+def _expand(paths: list[str]) -> list[str]:
+    """Files as given; a folder stands for the report documents inside it, in name order."""
+    out: list[str] = []
+    for p in paths:
+        out += [str(x) for x in build.find_documents(Path(p))] if Path(p).is_dir() else [p]
+    return out
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     status = 0
-    for path in args.paths:
+    for path in _expand(args.paths):
         r = parse_path(path)
         if r.errors:
             status = 1
@@ -121,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="parse report documents and print their facts")
-    p.add_argument("paths", nargs="+", help="documents: HTML pages, PDF, DOCX, DOC/WPS, plain text (the reader is chosen by content)")
+    p.add_argument("paths", nargs="+", help="documents (HTML, PDF, DOCX, DOC/WPS, text; the reader is chosen by content) or folders of them")
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
     p.set_defaults(func=cmd_parse)
 

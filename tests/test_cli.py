@@ -45,3 +45,10 @@ def test_console_script_is_installed() -> None:
     proc = subprocess.run([exe, "parse", "--json", str(FIXTURES / "seeds" / "002_36d1a55e0ab3299b.txt")], capture_output=True, text=True, check=True)
     obj = json.loads(proc.stdout)
     assert obj["report"]["agency"] == "乐清市融媒体中心"
+
+
+def test_parse_a_folder(capsys) -> None:
+    assert main(["parse", "--json", str(FIXTURES / "seeds")]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [Path(o["path"]).name for o in out] == [s.name for s in SEEDS]
+    assert sum(len(o["facts"]) for o in out) == 989

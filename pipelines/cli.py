@@ -99,10 +99,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_release(args: argparse.Namespace) -> int:
+def _built(args: argparse.Namespace) -> build.Layout | None:
+    """The data directory's layout, or None (said on stderr) when no warehouse was built there."""
     layout = build.Layout(Path(args.data_dir))
     if not layout.db.exists():
-        print(f"no warehouse at {layout.db}: run `xxgk build` first", file=sys.stderr)
+        print(f"no warehouse at {layout.db}: run `xxgk build` or `make demo` first", file=sys.stderr)
+        return None
+    return layout
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    layout = _built(args)
+    if layout is None:
         return 2
     print(build.release(layout))
     return 0
@@ -111,9 +119,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     from warehouse.database import format_table, query
 
-    layout = build.Layout(Path(args.data_dir))
-    if not layout.db.exists():
-        print(f"no warehouse at {layout.db}: run `xxgk build` or `make demo` first", file=sys.stderr)
+    layout = _built(args)
+    if layout is None:
         return 2
     try:
         names, rows = query(layout.db, args.sql)

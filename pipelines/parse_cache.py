@@ -15,6 +15,7 @@ from pathlib import Path
 
 from parsers.media import parse_path
 from parsers.model import ParseResult
+from warehouse.release import sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,18 +30,10 @@ def parser_version() -> str:
     return h.hexdigest()[:16]
 
 
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def parse_cached(path: Path, cache: Path) -> tuple[ParseResult, bool]:
     """(result, whether it came from the cache)."""
     try:
-        sha = _sha(path)
+        sha = sha256_file(path)
     except OSError:
         return parse_path(path), False
     entry = cache / parser_version() / sha[:2] / f"{sha}.pickle"

@@ -181,28 +181,24 @@ class _Walker:
         elif tag in ("table", "tr", "td", "th", "tbody", "thead", "tfoot"):
             # a layout table (old portal templates wrap the whole page in tables): its cells are
             # blocks of the page, and the report's own tables inside them are read as grids
-            self.buf.append("\n")
-            if el.text:
-                self.buf.append(el.text)
-            for child in el:
-                self.walk(child)
-                if child.tail:
-                    self.buf.append(child.tail)
-            self.buf.append("\n")
+            self._contents(el, block=True)
         elif tag == "br":
             self.buf.append("\n")
         else:
-            block = tag in BLOCK_TAGS
-            if block:
-                self.buf.append("\n")
-            if el.text:
-                self.buf.append(el.text)
-            for child in el:
-                self.walk(child)
-                if child.tail:
-                    self.buf.append(child.tail)
-            if block:
-                self.buf.append("\n")
+            self._contents(el, block=tag in BLOCK_TAGS)
+
+    def _contents(self, el: etree._Element, *, block: bool) -> None:
+        """An element's text and children in document order; a block starts and ends a line."""
+        if block:
+            self.buf.append("\n")
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.buf.append(child.tail)
+        if block:
+            self.buf.append("\n")
 
     def _table(self, table: etree._Element) -> None:
         self.tables += 1

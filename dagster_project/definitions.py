@@ -75,7 +75,7 @@ def parsed_reports(context: dg.AssetExecutionContext, xxgk: XxgkSettings) -> lis
 )
 def dataset_tables(xxgk: XxgkSettings, parsed_reports: list[ParseResult]):  # noqa: ANN201 - a generator of results
     """The dataset's Parquet tables, written atomically."""
-    tables = build_tables(parsed_reports, archived_sources(xxgk.layout.raw))
+    tables = build_tables(parsed_reports, archived_sources(xxgk.layout.raw, load_portals(Path(xxgk.portals_file))))
     paths = write_tables(tables, xxgk.layout.parquet)
     for name, df in tables.items():
         yield dg.MaterializeResult(

@@ -7,27 +7,33 @@ the caller when a portal provides it.
 
 from __future__ import annotations
 
-import csv
-import functools
 import re
-from pathlib import Path
+
+from identity.names import canonical, looks_like_body_name
 
 from .document import Document
 from .values import normalize
-
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 _TITLE_END = re.compile(r"(?:年度?报告|年报)(?:[(（][^)）]{0,14}[)）])?")
 _ATTACHMENT_MARK = re.compile(r"^附件\s*\d*\s*[:：]?$")
 _MD = re.compile(r"^[#>*\s]+|[*#]+$")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})年度?")
-_PERIOD_START = re.compile(r"自\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _AGENCY_BEFORE_YEAR = re.compile(r"^(?P<a>.+?)(?:关于)?(?:19|20)\d{2}年度?")
 _AGENCY_AFTER_YEAR = re.compile(r"^(?:19|20)\d{2}年度?(?P<a>.+?)(?:政府信息公开|政务公开|信息公开)")
 _AGENCY_WITHOUT_YEAR = re.compile(r"^(?P<a>[^0-9]+?)(?:政府信息公开|政务公开|信息公开)")
-_BODY_SUFFIX = re.compile(r"(?:政府|办公室|办公厅|局|委员会|中心|院|所|厅|部|署|委|办|站|队|馆|会|室|处)$")
-_UNIT = re.compile(r"(.{2,7}?(?:自治县|自治州|自治区|特别行政区|省|市|州|盟|县|区|旗))")
-_NOT_REGION_START = re.compile(r"^(?:人民|市场|区域|县域|市民|区块|市级|区级|县级)")
+# The statistics period of the whole year: 2023年1月1日至2023年12月31日, 自2023年1月1日起至12月31日止.
+_PERIOD = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|—|-|~)((?:19|20)\d{2})?年?12月31日")
+# A statement naming the report's year: 现将我办2022年度政府信息公开情况报告如下; 2020年度报告根据…
+_YEAR_STATEMENT = re.compile(
+    r"(?:现将|现公布|特?向社会公布|本报告为|这是)[^。]{0,30}?((?:19|20)\d{2})年度?(?:的)?(?:政府信息公开|政务公开|信息公开)"
+    r"|(?:^|。)((?:19|20)\d{2})年度?(?:政府信息公开工作)?(?:年度)?报告(?:根据|依据|是根据|按照)"
+)
+# Statements naming the reporting body: 由乐清市机关事务管理中心编制, 现公布清远市人民政府办公室2023年…
+_AGENCY_STATEMENTS = (
+    re.compile(r"由(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:负责)?(?:编制|编写|汇总|综合)"),
+    re.compile(r"(?:现将|现公布|现发布|特?向社会公布)(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:19|20)\d{2}年度?"),
+    re.compile(r"^(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:19|20)\d{2}年度?政府信息公开工作年度报告"),
+)
 _AGGREGATE_TEXT = re.compile(
     r"综合[^。]{0,40}?(?:部门|乡镇|街道)[^。]{0,60}?(?:年度报告|编制|汇总)|汇总[^。]{0,20}?(?:各部门|各单位|乡镇)"
 )
@@ -36,16 +42,6 @@ _CN_DATE_LINE = re.compile(r"^\s*([〇零一二三四五六七八九]{4})\s*年\
 _PHONE = re.compile(r"(?:联系电话|咨询电话|电话|Tel)\s*[:：]?\s*([0-9()（）\-—–－~～\s]{7,24}\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-
-
-@functools.cache
-def regions() -> dict[str, tuple[str, str]]:
-    """Known region names -> (division code, level), from ``data/reference/regions.csv``."""
-    path = REFERENCE_DIR / "regions.csv"
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8") as f:
-        return {r["name"]: (r["code"], r["level"]) for r in csv.DictReader(f)}
 
 
 def _compact(s: str) -> str:
@@ -87,64 +83,75 @@ def find_title(doc: Document) -> str | None:
     return None
 
 
-def find_year(title: str | None, text: str) -> int | None:
+def find_year(title: str | None, text: str) -> tuple[int | None, str | None]:
+    """(year reported on, where it was read): the title, else the text's own statements.
+
+    The text is trusted only where it says which year the report covers: the statistics period
+    (统计期限为2024年1月1日至2024年12月31日), or a statement naming the year's report (现将我办2022年度
+    政府信息公开情况报告如下, 2020年度报告根据…).  Statements that disagree give no year.
+    """
     if title:
         m = _YEAR_IN_TITLE.search(title)
         if m:
-            return int(m.group(1))
-    m = _PERIOD_START.search(normalize(text))
-    return int(m.group(1)) if m else None
+            return int(m.group(1)), "title"
+    opening = _compact(text[:4000])
+    years = {int(m.group(1)) for m in _PERIOD.finditer(opening) if m.group(2) in (None, m.group(1))}
+    if not years:
+        years = {int(m.group(1) or m.group(2)) for m in _YEAR_STATEMENT.finditer(opening[:1500])}
+    return (years.pop(), "text") if len(years) == 1 else (None, None)
 
 
-def find_agency(title: str | None, doc: Document) -> str | None:
-    if title:
-        for rx in (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR, _AGENCY_WITHOUT_YEAR):
-            m = rx.match(title)
-            if m:
-                a = m.group("a").removeprefix("关于").removesuffix("关于").removesuffix("的")
-                if 2 <= len(a) <= 40 and "信息公开" not in a and "报告" not in a:
-                    return a
-    # the signature at the end: a body's name just before the date line
-    tail = [_compact(t) for t in _last_lines(doc, 6)]
-    for s in reversed(tail):
-        if _BODY_SUFFIX.search(s) and len(s) <= 30 and not re.search(r"\d", s):
-            return s
+def infer_year(published_on: str | None) -> int | None:
+    """The year before publication (reports are due by 31 January or 31 March): an inference, marked as one."""
+    return int(published_on[:4]) - 1 if published_on else None
+
+
+def find_agency_in_title(title: str | None) -> str | None:
+    """The body a title names: 乐清市财政局2023年…, 2022年度清远市教育局…, 乐清市民政局…（2021年）."""
+    if not title:
+        return None
+    title = _compact(title)
+    for rx in (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR, _AGENCY_WITHOUT_YEAR):
+        m = rx.match(title)
+        if m:
+            a = m.group("a").removeprefix("关于").removesuffix("关于").removesuffix("的")
+            if 2 <= len(a) <= 40 and "信息公开" not in a and "报告" not in a:
+                return a
     return None
 
 
-def find_region(agency: str | None) -> tuple[str | None, str | None]:
-    """(region name, division code): the most specific administrative unit the body's name starts with."""
-    if not agency:
-        return None, None
-    known = regions()
-    rest = agency.removeprefix("中共").removeprefix("中国共产党")  # 中共乐清市委办公室
-    region: str | None = None
-    names = sorted(known, key=len, reverse=True)
-    while True:
-        hit = next((n for n in names if rest.startswith(n)), None)
-        if hit is None:
-            break
-        region, rest = hit, rest[len(hit) :]
-    if region is None:
-        while True:
-            m = _UNIT.match(rest)
-            if not m or _NOT_REGION_START.match(rest):
-                break
-            region, rest = m.group(1), rest[m.end() :]
-    if region is None:
-        return None, None
-    return region, known.get(region, (None, None))[0]
+def find_agency(title: str | None, doc: Document) -> tuple[str | None, str | None]:
+    """(the reporting body's name as printed, where): the title, an opening statement, the signature.
+
+    Only names that pass :func:`identity.names.looks_like_body_name` are taken: a heading or a
+    fragment of prose is never an agency (null instead).
+    """
+    a = find_agency_in_title(title)
+    if a:
+        return a, "title"
+    opening = _compact(normalize("\n".join(ln.text for ln in doc.lines[:40])))[:3000]
+    for rx in _AGENCY_STATEMENTS:
+        for m in rx.finditer(opening):
+            a = m.group("a")
+            if looks_like_body_name(a):
+                return canonical(a), "text"
+    # the signature at the end: a body's name just before the date line
+    tail = [_compact(t) for t in _last_lines(doc, 6)]
+    for s in reversed(tail):
+        if looks_like_body_name(s):
+            return canonical(s), "signature"
+    return None, None
 
 
-def find_scope(agency: str | None, region: str | None, text: str) -> str:
-    """``region_aggregate`` for a government's report compiled from its departments, else ``agency``."""
-    if agency and region and agency.endswith((f"{region}人民政府", f"{region}政府", region)):
-        # the government itself, or a report titled by the region alone (清远市2023年…年度报告)
-        return "region_aggregate"
-    intro = _compact(text[:3000])
-    if _AGGREGATE_TEXT.search(intro):
-        return "region_aggregate"
-    return "agency"
+def says_compiled_from_bodies(text: str) -> bool:
+    """The opening says the report combines its departments' and townships' reports (综合…部门…编制)."""
+    return bool(_AGGREGATE_TEXT.search(_compact(text[:3000])))
+
+
+def find_scope(kind: str | None, compiled_from_bodies: bool) -> str:
+    """``region_aggregate`` for a government's own report or one compiled from its bodies, else ``agency``."""
+    # the government itself, or a report titled by the region alone (清远市2023年…年度报告)
+    return "region_aggregate" if kind == "people_government" or compiled_from_bodies else "agency"
 
 
 def _cn_number(s: str) -> int:

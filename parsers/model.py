@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -68,10 +67,23 @@ class Problem:
 
 @dataclass
 class ReportMeta:
-    agency: str | None = None
+    agency: str | None = None  # the body's name as the report (or, failing that, its page) prints it
     region: str | None = None
     region_code: str | None = None
     year: int | None = None
+    # where each was read: title | text | signature | page_meta | registry | inferred (year only)
+    year_source: str | None = None
+    agency_source: str | None = None  # where ``agency_printed`` was read
+    agency_printed: str | None = None  # the name as the document itself prints it (title, text, signature)
+    # the body resolved against the national divisions (identity.agency); None when not certain
+    agency_id: str | None = None
+    agency_name: str | None = None  # full name: 武汉市汉阳区统计局
+    agency_level: str | None = None
+    agency_kind: str | None = None
+    agency_name_source: str | None = None  # which name the body was resolved from
+    region_source: str | None = None  # name | registry | index_no
+    aggregate_text: bool = False  # the text says it combines its bodies' reports
+    identity_problems: list[tuple[str, str]] = field(default_factory=list)
     format: str | None = None
     scope: str | None = None
     published_on: str | None = None  # ISO date
@@ -88,7 +100,7 @@ class ReportMeta:
 
     @property
     def report_id(self) -> str | None:
-        return report_id(self.agency, self.year, self.sha256)
+        return report_id(self.agency_id, self.year, self.sha256)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -96,19 +108,16 @@ class ReportMeta:
         return d
 
 
-def _canon(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
-
-
-def report_id(agency: str | None, year: int | None, sha256: str | None = None) -> str | None:
+def report_id(agency_id: str | None, year: int | None, sha256: str | None = None) -> str | None:
     """A stable id: the same body and year give the same id in every build and every medium.
 
-    Derived from what the report *is* (who reports, on which year), never from file order or row
-    numbers, so an HTML page and its PDF attachment share one id and ids never renumber.  Without
-    agency or year it falls back to the document's SHA-256.
+    Derived from what the report *is* — the resolved body (``agency_id``: division code and full
+    name, so two 城关镇人民政府 of two counties never share one) and the year — never from file order
+    or row numbers, so an HTML page and its PDF attachment share one id and ids never renumber.
+    Without a resolved body or a year it falls back to the document's SHA-256.
     """
-    if agency and year:
-        h = hashlib.sha256(f"xxgk-report\x1f{_canon(agency)}\x1f{year}".encode()).hexdigest()
+    if agency_id and year:
+        h = hashlib.sha256(f"xxgk-report\x1f{agency_id}\x1f{year}".encode()).hexdigest()
         return f"r{year}-{h[:12]}"
     if sha256:
         return f"d-{sha256[:16]}"

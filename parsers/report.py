@@ -6,7 +6,10 @@ import re
 
 from .checks import check_report
 from .document import Document
-from .metadata import find_agency, find_contacts, find_published_on, find_region, find_scope, find_title, find_year
+from identity.agency import Context
+
+from .identify import identify
+from .metadata import find_agency, find_contacts, find_published_on, find_title, find_year, says_compiled_from_bodies
 from .model import ParseResult, Problem, ReportMeta
 from .stream import Region, build_stream, tokenize
 from .tables import read_section
@@ -89,17 +92,17 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
     # report: an article body often starts with prose ("详见附件。") rather than the title.
     page_title = page_title if page_title and _ANNUAL.search(page_title) and _REPORT_WORDS.search(page_title) else None
     title = page_title or find_title(doc)
-    year = find_year(title, text)
-    agency = find_agency(title, doc) or doc.meta.get("publisher")
-    region_name, region_code = find_region(agency)
+    year, year_source = find_year(title, text)
+    agency, agency_source = find_agency(title, doc)
     phone, email = find_contacts(text[:4000] if len(text) > 4000 else text)
     meta = ReportMeta(
         agency=agency,
-        region=region_name,
-        region_code=region_code,
+        agency_printed=agency,
+        agency_source="title" if agency_source == "title" and title == page_title else agency_source,
         year=year,
+        year_source=year_source,
         title=title,
-        scope=find_scope(agency, region_name, text),
+        aggregate_text=says_compiled_from_bodies(text),
         published_on=find_published_on(doc) or doc.meta.get("written_on") or doc.meta.get("page_published_on"),
         contact_phone=phone,
         contact_email=email,
@@ -107,6 +110,8 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
         page_meta=dict(doc.meta),
         **provenance,  # type: ignore[arg-type]
     )
+    identify(meta, Context(publisher=doc.meta.get("publisher"), index_no=doc.meta.get("index_no")))
+    year = meta.year
     result = ParseResult(path=path, report=meta)
     result.problems += [Problem("reader", None, None, p) for p in doc.problems]
 

@@ -114,7 +114,7 @@ def demo(data_dir: Path, samples: Path | None = None) -> int:
         print(f"demo portal on {server.base}; harvesting {len(portals)} portals …", flush=True)
         harvested = {p.id: harvest_portal(p, layout, timeout=300) for p in portals}
     print(format_summary(harvested))
-    sources = archived_sources(layout.raw)
+    sources = archived_sources(layout.raw, portals)
     counts = build(layout, sources)
     rel = release(layout)
     print(f"\nparsed {len(sources)} archived documents from {layout.raw}:")

@@ -83,7 +83,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         status = _crawl(args, layout)
         if status:
             return status
-        sources = archived_sources(layout.raw)
+        from .registry import load_portals
+
+        sources = archived_sources(layout.raw, load_portals(Path(args.portals)))
         where = str(layout.raw)
     elif args.documents:
         sources = build.folder_sources(Path(args.documents))

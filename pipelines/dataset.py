@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from identity.agency import Context
+from identity.divisions import region_rows
 from parsers.checks import check_continuity
+from parsers.identify import identify
 from parsers.model import ParseResult
 from warehouse.schema import TABLES
 
@@ -29,6 +32,18 @@ class SourceDocument:
     portal: str | None = None
     fetched_at: str | None = None
     size: int | None = None
+    list_title: str | None = None  # the title the portal's list page gave the document
+    index_no: str | None = None  # 索引号 from the list page or API
+    region_code: str | None = None  # the portal's region (registry)
+    body: str | None = None  # the portal's own body, when it is one body's site (registry)
+
+    def context(self, page_meta: dict[str, str]) -> Context:
+        return Context(
+            region_code=self.region_code,
+            body=self.body,
+            publisher=page_meta.get("publisher"),
+            index_no=page_meta.get("index_no") or self.index_no,
+        )
 
 
 def outcome(r: ParseResult) -> str:
@@ -61,6 +76,9 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
     for r in results:
         m = r.report
         s = src.get(r.path, SourceDocument(r.path))
+        if r.ok:
+            # again, now that the portal is known: its region and body, the list page's title
+            identify(m, s.context(m.page_meta), s.list_title)
         key = m.sha256 or f"missing:{r.path}"
         if key in seen_docs:
             continue  # the same bytes twice (fetched from two URLs): one document
@@ -118,10 +136,17 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
         rows["reports"].append(
             {
                 "report_id": rid,
+                "agency_id": m.agency_id,
                 "agency": m.agency,
+                "agency_name": m.agency_name,
+                "agency_level": m.agency_level,
+                "agency_kind": m.agency_kind,
                 "region": m.region,
                 "region_code": m.region_code,
                 "year": m.year,
+                "year_source": m.year_source,
+                "agency_source": m.agency_name_source,
+                "region_source": m.region_source,
                 "format": m.format,
                 "scope": m.scope,
                 "published_on": m.published_on,
@@ -162,14 +187,50 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
                 {"report_id": rid, "sha256": d.report.sha256, "kind": p.kind, "section": p.section, "row": p.row, "detail": p.detail}
                 for p in d.problems
             ]
+        rows["problems"] += [
+            {"report_id": rid, "sha256": m.sha256, "kind": kind, "section": None, "row": None, "detail": detail}
+            for kind, detail in m.identity_problems
+        ]
 
-    # across years, per agency: what one year carries over, the next must have received
-    by_agency = [(r.report.agency, r.report.year, r.facts) for r in canon.values() if r.report.agency and r.report.year]
-    index = {(r.report.agency, r.report.year): rid for rid, r in canon.items()}
+    rows["agencies"], rows["agency_names"] = agency_rows(canon.values())
+    rows["regions"] = region_rows()
+
+    # across years, per body (its agency_id, not its printed name): what one year carries over, the next must have received
+    by_agency = [(r.report.agency_id, r.report.year, r.facts) for r in canon.values() if r.report.agency_id and r.report.year]
+    index = {(r.report.agency_id, r.report.year): rid for rid, r in canon.items()}
     for agency, year, check in check_continuity(by_agency):
         rows["checks"].append({"report_id": index[(agency, year)], "name": check.name, "passed": check.passed, "detail": check.detail})
 
     return {name: frame(name, data) for name, data in rows.items()}
+
+
+def agency_rows(reports: Iterable[ParseResult]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The bodies behind the reports (one row per agency_id, its latest full name) and the names each printed per year."""
+    by_id: dict[str, list[ParseResult]] = {}
+    for r in reports:
+        if r.report.agency_id:
+            by_id.setdefault(r.report.agency_id, []).append(r)
+    agencies: list[dict[str, object]] = []
+    names: list[dict[str, object]] = []
+    for aid, rs in sorted(by_id.items()):
+        rs.sort(key=lambda r: (r.report.year or 0, r.report.sha256 or ""))
+        last = rs[-1].report
+        years = [r.report.year for r in rs if r.report.year]
+        agencies.append(
+            {
+                "agency_id": aid, "name": last.agency_name, "region_code": last.region_code, "region": last.region,
+                "level": last.agency_level, "kind": last.agency_kind, "first_year": min(years, default=None),
+                "last_year": max(years, default=None), "n_reports": len(rs),
+            }
+        )
+        printed: dict[str, list[int]] = {}
+        for r in rs:
+            printed.setdefault(r.report.agency or "", []).append(r.report.year or 0)
+        names += [
+            {"agency_id": aid, "printed_name": n or None, "first_year": min(ys) or None, "last_year": max(ys) or None}
+            for n, ys in sorted(printed.items(), key=lambda kv: (min(kv[1]), kv[0]))
+        ]
+    return agencies, names
 
 
 def frame(name: str, data: Iterable[dict[str, object]]) -> pl.DataFrame:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -102,13 +103,21 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
     return counts
 
 
-def archived_sources(raw: Path) -> list[SourceDocument]:
-    """The latest fetch of every archived document, as parser input."""
+def archived_sources(raw: Path, portals: Iterable[Portal] = ()) -> list[SourceDocument]:
+    """The latest fetch of every archived document, as parser input, with what its list page and portal say."""
     m = read_manifest(raw).filter(pl.col("sha256").is_not_null() & pl.col("path").is_not_null())
     if not m.height:
         return []
+    registry = {p.id: p for p in portals}
     latest = m.sort("fetched_at").unique(subset=["sha256"], keep="last").sort("sha256")
-    return [
-        SourceDocument(path=r["path"], url=r["url"], portal=r["portal"], fetched_at=r["fetched_at"], size=r["bytes"])
-        for r in latest.iter_rows(named=True)
-    ]
+    out = []
+    for r in latest.iter_rows(named=True):
+        portal = registry.get(r["portal"])
+        out.append(
+            SourceDocument(
+                path=r["path"], url=r["url"], portal=r["portal"], fetched_at=r["fetched_at"], size=r["bytes"],
+                list_title=r["title"], index_no=r["index_no"],
+                region_code=portal.region_code if portal else None, body=portal.body if portal else None,
+            )
+        )
+    return out

@@ -19,6 +19,7 @@ class Portal:
     start_urls: tuple[str, ...]
     region: str | None = None
     region_code: str | None = None
+    body: str | None = None  # the one body whose site this is (a department's portal), full name
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -29,7 +30,7 @@ def load_portals(path: Path = DEFAULT_REGISTRY, *, base: str | None = None) -> l
         text = text.replace("{base}", base)
     doc = yaml.safe_load(text) or {}
     out = []
-    known = {"id", "name", "platform", "start_urls", "region", "region_code"}
+    known = {"id", "name", "platform", "start_urls", "region", "region_code", "body"}
     for entry in doc.get("portals", []):
         out.append(
             Portal(
@@ -39,6 +40,7 @@ def load_portals(path: Path = DEFAULT_REGISTRY, *, base: str | None = None) -> l
                 start_urls=tuple(str(u) for u in entry.get("start_urls", [])),
                 region=entry.get("region"),
                 region_code=None if entry.get("region_code") is None else str(entry["region_code"]),
+                body=entry.get("body"),
                 options={k: v for k, v in entry.items() if k not in known},
             )
         )

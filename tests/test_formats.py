@@ -7,6 +7,7 @@ import random
 import pytest
 
 from parsers.media import parse_bytes, parse_path
+from identity.agency import agency_id
 from parsers.model import report_id
 from synth.model import random_report
 from synth.text import Style, render_text
@@ -62,14 +63,16 @@ def test_gbk_and_bom_encoded_text() -> None:
 def test_report_id_is_stable_and_shared_across_media() -> None:
     a = parse_path(FIXTURES / "seeds" / "000_58823f7fe4816adc.txt")
     b = parse_path(FIXTURES / "seeds" / "000_58823f7fe4816adc.txt")
-    assert a.report.report_id == b.report.report_id == report_id("乐清市人民政府办公室", 2023)
+    office = agency_id("330382", "乐清市人民政府办公室")
+    assert a.report.agency_id == office
+    assert a.report.report_id == b.report.report_id == report_id(office, 2023)
     # the same report laid out differently (another document) has the same id
     rep = random_report(random.Random(3), "2021")
     one = parse_bytes(render_text(rep, Style(layout="tabs")).encode())
     two = parse_bytes(render_text(rep, Style(layout="pipes", seed=9)).encode())
     assert one.report.sha256 != two.report.sha256
     assert one.report.report_id == two.report.report_id
-    assert report_id("乐清市人民政府办公室", 2022) != report_id("乐清市人民政府办公室", 2023)
+    assert report_id(office, 2022) != report_id(office, 2023)
 
 
 def test_scope_and_region() -> None:
@@ -78,7 +81,8 @@ def test_scope_and_region() -> None:
     office = parse_path(FIXTURES / "seeds" / "003_94bb7cf4c5429941.txt").report
     assert (office.scope, office.region, office.region_code) == ("agency", "清远市", "441800")
     town = parse_text("乐清市柳市镇人民政府\n2023年政府信息公开工作年度报告\n").report
-    assert (town.region, town.scope) == ("乐清市", "agency")
+    assert (town.region, town.region_code, town.agency_level, town.agency_kind, town.scope) == (
+        "柳市镇", "330382121000", "township", "township_street", "agency")
     county = parse_text("清远市清城区人民政府2023年政府信息公开工作年度报告\n").report
     assert (county.region, county.region_code, county.scope) == ("清城区", "441802", "region_aggregate")
 

@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LEVELS = ("province", "prefecture", "county", "township")
+LEVEL_LABELS = {  # code -> (zh, en): the code table code_levels
+    "province": ("省级", "province-level unit (province, autonomous region, municipality)"),
+    "prefecture": ("地级", "prefecture-level unit (city, autonomous prefecture, league)"),
+    "county": ("县级", "county-level unit (district, county, county-level city, banner)"),
+    "township": ("乡级", "township-level unit (town, township, street)"),
+}
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 DIVISIONS_CSV = REFERENCE / "divisions.csv"  # written by identity/refresh_divisions.py
 META_JSON = REFERENCE / "divisions.meta.json"  # its source, vintage and licence
@@ -38,6 +44,12 @@ class Divisions:
         by_name: dict[str, list[Division]] = {}
         for d in rows:
             by_name.setdefault(d.name, []).append(d)
+        # autonomous units are usually printed short: 本溪县 for 本溪满族自治县, 恩施州 for 恩施土家族苗族自治州
+        for d in rows:
+            for unit in ("县", "州", "旗"):
+                if d.name.endswith("自治" + unit) and d.short_name != d.name and d.short_name + unit not in by_name:
+                    by_name.setdefault(d.short_name + unit, [])
+                    by_name[d.short_name + unit].append(d)
         self.by_name = {k: tuple(sorted(v, key=lambda d: d.code)) for k, v in by_name.items()}
         self.name_lengths = sorted({len(n) for n in self.by_name}, reverse=True)
 

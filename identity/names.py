@@ -64,7 +64,7 @@ def looks_like_body_name(name: str | None, *, anchored: bool = True) -> bool:
     if not BODY_END.search(s) and not _region_only(s):
         return False
     prose = PROSE.search(_STATISTICS_BUREAU.sub("局", s))
-    if prose:
+    if prose or s[:4] in s[1:]:  # prose, or a name printed twice over itself by the page (中国(河北)…中国(河北)…)
         return False
     _party, rest = strip_party(s)
     if not anchored:

@@ -14,7 +14,7 @@ from identity.names import canonical, looks_like_body_name
 from .document import Document
 from .values import normalize
 
-_TITLE_END = re.compile(r"(?:年度?报告|年报)(?:[(（][^)）]{0,14}[)）])?")
+_TITLE_END = re.compile(r"(?:年度?报告|年报|(?:信息公开|政务公开)(?:工作)?(?:情况)?报告)(?:[(（][^)）]{0,14}[)）])?")
 _ATTACHMENT_MARK = re.compile(r"^附件\s*\d*\s*[:：]?$")
 _MD = re.compile(r"^[#>*\s]+|[*#]+$")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})年度?")
@@ -22,18 +22,25 @@ _AGENCY_BEFORE_YEAR = re.compile(r"^(?P<a>.+?)(?:关于)?(?:19|20)\d{2}年度?")
 _AGENCY_AFTER_YEAR = re.compile(r"^(?:19|20)\d{2}年度?(?P<a>.+?)(?:政府信息公开|政务公开|信息公开)")
 _AGENCY_WITHOUT_YEAR = re.compile(r"^(?P<a>[^0-9]+?)(?:政府信息公开|政务公开|信息公开)")
 # The statistics period of the whole year: 2023年1月1日至2023年12月31日, 自2023年1月1日起至12月31日止.
-_PERIOD = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|—|-|~)((?:19|20)\d{2})?年?12月31日")
+_PERIOD = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?,?(?:至|到|—|-|~)((?:19|20)\d{2})?年?12月31日")
 # A statement naming the report's year: 现将我办2022年度政府信息公开情况报告如下; 2020年度报告根据…
 _YEAR_STATEMENT = re.compile(
-    r"(?:现将|现公布|特?向社会公布|本报告为|这是)[^。]{0,30}?((?:19|20)\d{2})年度?(?:的)?(?:政府信息公开|政务公开|信息公开)"
+    r"(?:现将|现公布|现发布|特?向社会公[布开]|本报告为|这是)[^。]{0,30}?((?:19|20)\d{2})年度?(?:的)?(?:政府信息公开|政务公开|信息公开)"
     r"|(?:^|。)((?:19|20)\d{2})年度?(?:政府信息公开工作)?(?:年度)?报告(?:根据|依据|是根据|按照)"
 )
 # Statements naming the reporting body: 由乐清市机关事务管理中心编制, 现公布清远市人民政府办公室2023年…
+# A general office (人民政府办公室) that compiles a report may be compiling its government's: not a statement
+# about who reports, so the first pattern ignores it (``_COMPILER_ONLY``).
 _AGENCY_STATEMENTS = (
-    re.compile(r"由(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:负责)?(?:编制|编写|汇总|综合)"),
-    re.compile(r"(?:现将|现公布|现发布|特?向社会公布)(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:19|20)\d{2}年度?"),
-    re.compile(r"^(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:19|20)\d{2}年度?政府信息公开工作年度报告"),
+    re.compile(r"由(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:负责)?(?:编制|编写|汇总|综合|按照|根据|依据|依照)"),
+    re.compile(r"(?:现将|现公布|现发布|特?向社会公[布开])《?(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:19|20)\d{2}年度?"),
+    re.compile(r"(?:^|[,。])(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:编制了?本(?:年度)?报告|(?:19|20)\d{2}年度?政府信息公开工作年度报告)"),
+    # the first sentence of 总体情况: 2023年，乐清市融媒体中心认真贯彻落实…
+    re.compile(r"(?:19|20)\d{2}年度?,(?P<a>[\u4e00-\u9fff（）]{3,30}?)(?:认真|坚持|深入|严格|全面|紧紧|始终|高度|积极|按照|围绕)"),
 )
+_COMPILER_ONLY = re.compile(r"政府办公[室厅]$")
+# Page furniture that text extraction puts before a title: 当前位置:首页>…, 来源:, 标题:|, 发布机构:
+_FURNITURE = re.compile(r"^.*[:：>|/]")
 _AGGREGATE_TEXT = re.compile(
     r"综合[^。]{0,40}?(?:部门|乡镇|街道)[^。]{0,60}?(?:年度报告|编制|汇总)|汇总[^。]{0,20}?(?:各部门|各单位|乡镇)"
 )
@@ -110,13 +117,12 @@ def find_agency_in_title(title: str | None) -> str | None:
     """The body a title names: 乐清市财政局2023年…, 2022年度清远市教育局…, 乐清市民政局…（2021年）."""
     if not title:
         return None
-    title = _compact(title)
+    title = _FURNITURE.sub("", _compact(title))
     for rx in (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR, _AGENCY_WITHOUT_YEAR):
         m = rx.match(title)
         if m:
             a = m.group("a").removeprefix("关于").removesuffix("关于").removesuffix("的")
-            if 2 <= len(a) <= 40 and "信息公开" not in a and "报告" not in a:
-                return a
+            return a if looks_like_body_name(a) else None
     return None
 
 
@@ -130,10 +136,10 @@ def find_agency(title: str | None, doc: Document) -> tuple[str | None, str | Non
     if a:
         return a, "title"
     opening = _compact(normalize("\n".join(ln.text for ln in doc.lines[:40])))[:3000]
-    for rx in _AGENCY_STATEMENTS:
+    for i, rx in enumerate(_AGENCY_STATEMENTS):
         for m in rx.finditer(opening):
             a = m.group("a")
-            if looks_like_body_name(a):
+            if looks_like_body_name(a) and not (i == 0 and _COMPILER_ONLY.search(a)):
                 return canonical(a), "text"
     # the signature at the end: a body's name just before the date line
     tail = [_compact(t) for t in _last_lines(doc, 6)]

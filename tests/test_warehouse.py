@@ -123,7 +123,7 @@ def test_every_table_view_and_column_has_a_comment(built) -> None:
     views = _q(layout, "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal")
     cols = _q(layout, "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal")
     assert {t for t, _ in tables} >= set(TABLES) | {"code_rows", "code_columns", "code_sections", "code_formats", "code_scopes"}
-    assert {v for v, _ in views} == {"v_facts", "v_outcomes_harmonised", "v_region_year_totals", "v_failed_checks", "v_applications_wide"}
+    assert {v for v, _ in views} == {"v_reports", "v_facts", "v_outcomes_harmonised", "v_region_year_totals", "v_failed_checks", "v_applications_wide"}
     assert all(c for _, c in tables + views)
     assert len(cols) > 250 and all(c for _, _, c in cols), [x for x in cols if not x[2]][:5]
 
@@ -261,3 +261,30 @@ def test_release_killed_half_way_leaves_the_previous_one_latest(built, monkeypat
     assert after.name == "v2026.05.02"
     assert not list(layout.releases.glob(".tmp-*"))  # the killed run's leftovers are cleaned
     assert (layout.releases / "latest").resolve() == after.resolve()
+
+
+def test_release_after_the_id_scheme_change_lists_old_and_new_ids(tmp_path: Path) -> None:
+    """Ids change once, on purpose (issue #8): the changelog maps each old id to its new one, nothing is 'removed'."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for s in SEEDS[:3]:
+        shutil.copy(s, docs / s.name)
+    layout = Layout(tmp_path / "data")
+    build(layout, folder_sources(docs))
+    first = release(layout, today=dt.date(2026, 3, 1))
+    # rewrite the first release as the old scheme published it: ids from the printed name and the year
+    reports = pl.read_parquet(first / "reports.parquet")
+    old = {
+        r["report_id"]: "r%d-%s" % (r["year"], hashlib.sha256(f"xxgk-report\x1f{r['agency']}\x1f{r['year']}".encode()).hexdigest()[:12])
+        for r in reports.iter_rows(named=True)
+    }
+    for name in ("reports", "facts"):
+        df = pl.read_parquet(first / f"{name}.parquet")
+        df.with_columns(pl.col("report_id").replace(old)).write_parquet(first / f"{name}.parquet")
+    second = release(layout, today=dt.date(2026, 3, 2))
+    log = (second / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## Reports added: 0\n" in log and "## Reports removed: 0\n" in log
+    assert f"## Report ids changed: {len(old)}\n" in log
+    for new_id, old_id in old.items():
+        assert f"- {old_id} → {new_id} (" in log
+    assert "## Facts changed: 0\n" in log and "## Facts added to existing reports: 0" in log

@@ -11,12 +11,22 @@ from pathlib import Path
 
 import duckdb
 
+from identity.divisions import LEVEL_LABELS
+from identity.kinds import AGENCY_KINDS
 from parsers.vocabulary import APPLICANT_COLUMNS, APPLICATION_ROWS, COLUMNS, FORMATS, ROWS, SCOPES, SECTIONS
 from warehouse.schema import TABLES
 
 CODE_TABLES = {
     "code_formats": ("Report formats (vocabulary).", {"code": "format code", "description": "what it is"}),
     "code_scopes": ("Report scopes (vocabulary).", {"code": "scope code", "description": "what it means"}),
+    "code_levels": (
+        "Administrative levels of bodies and regions.",
+        {"code": "level code", "label_zh": "Chinese name of the level", "label_en": "English label"},
+    ),
+    "code_agency_kinds": (
+        "Kinds of reporting body, read from the end of the body's name (identity/kinds.py).",
+        {"code": "kind code", "label_zh": "Chinese label", "label_en": "English label"},
+    ),
     "code_sections": (
         "The three statistical tables of a report.",
         {"code": "section code", "label_zh": "Chinese heading as printed", "label_en": "English label"},
@@ -62,13 +72,30 @@ LABEL_COLUMNS = {
     "derived": "true when computed (other_total of a 2021 report = sum of its three 三(六) sub-rows), not printed",
     "n_failed": "how many identities of the report failed",
     "failed_checks": "the failed identities, with their numbers",
+    "province": "name of the province-level unit the body belongs to",
+    "prefecture": "name of the prefecture-level unit the body belongs to (null for a province's own bodies and where there is none)",
+    "county": "name of the county-level unit the body belongs to (null above county level)",
 }
 
 VIEWS: dict[str, tuple[str, str]] = {
+    "v_reports": (
+        "Every report with its resolved body and the province, prefecture and county it belongs to: aggregate by place and level.",
+        """
+        SELECT r.report_id, r.year, r.agency_id, r.agency, r.agency_name, r.agency_level, r.agency_kind,
+               r.region, r.region_code, g.province_code, p.name AS province, g.prefecture_code, pf.name AS prefecture,
+               g.county_code, c.name AS county, r.format, r.scope, r.published_on, r.title,
+               r.year_source, r.agency_source, r.region_source, r.source_url
+        FROM reports r
+        LEFT JOIN regions g ON g.code = r.region_code
+        LEFT JOIN regions p ON p.code = g.province_code
+        LEFT JOIN regions pf ON pf.code = g.prefecture_code
+        LEFT JOIN regions c ON c.code = g.county_code
+        """,
+    ),
     "v_facts": (
         "Every fact with its report's metadata and the labels of its codes: the first view to reach for.",
         """
-        SELECT f.report_id, r.agency, r.region, r.region_code, r.year, r.format, r.scope,
+        SELECT f.report_id, r.agency_id, r.agency, r.region, r.region_code, r.year, r.format, r.scope,
                f.section, f."row", f."column", f.value, f.raw, f.note, f.derived,
                s.label_en AS section_label, cr.label_zh AS row_label_zh, cr.label_en AS row_label_en,
                cc.label_zh AS column_label_zh, cc.label_en AS column_label_en,
@@ -200,6 +227,10 @@ def _code_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO code_formats VALUES (?, ?)", list(FORMATS.items()))
     con.execute("CREATE TABLE code_scopes (code VARCHAR PRIMARY KEY, description VARCHAR)")
     con.executemany("INSERT INTO code_scopes VALUES (?, ?)", list(SCOPES.items()))
+    con.execute("CREATE TABLE code_levels (code VARCHAR PRIMARY KEY, label_zh VARCHAR, label_en VARCHAR)")
+    con.executemany("INSERT INTO code_levels VALUES (?, ?, ?)", [(k, zh, en) for k, (zh, en) in LEVEL_LABELS.items()])
+    con.execute("CREATE TABLE code_agency_kinds (code VARCHAR PRIMARY KEY, label_zh VARCHAR, label_en VARCHAR)")
+    con.executemany("INSERT INTO code_agency_kinds VALUES (?, ?, ?)", [(k.code, k.zh, k.en) for k in AGENCY_KINDS])
     con.execute("CREATE TABLE code_sections (code VARCHAR PRIMARY KEY, label_zh VARCHAR, label_en VARCHAR)")
     con.executemany("INSERT INTO code_sections VALUES (?, ?, ?)", [(s.code, s.zh, s.en) for s in SECTIONS])
     for table, source in (("code_rows", ROWS), ("code_columns", COLUMNS)):

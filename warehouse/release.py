@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from identity.agency import ID_SCHEME
 from warehouse.schema import TABLES
 
 LICENSE = {
@@ -156,18 +157,27 @@ def datapackage(folder: Path, version: str, today: dt.date) -> dict:
 def changelog(previous: Path | None, current: Path, version: str, today: dt.date) -> str:
     """Reports added and removed, facts changed, added and removed, since the previous release."""
     lines = [f"# {version} ({today.isoformat()})", ""]
-    new_reports = pl.read_parquet(current / "reports.parquet", columns=["report_id", "agency", "year"])
+    new_reports = pl.read_parquet(current / "reports.parquet", columns=["report_id", "agency", "year", "canonical_sha256"])
     new_facts = pl.scan_parquet(current / "facts.parquet")
     if previous is None:
         n_facts = new_facts.select(pl.len()).collect().item()
         lines += ["First release.", "", f"- {new_reports.height} reports, {n_facts} facts."]
         return "\n".join(lines) + "\n"
-    old_reports = pl.read_parquet(previous / "reports.parquet", columns=["report_id", "agency", "year"])
+    old_reports = pl.read_parquet(previous / "reports.parquet", columns=["report_id", "agency", "year", "canonical_sha256"])
     old_facts = pl.scan_parquet(previous / "facts.parquet")
     lines.append(f"Changes since {previous.name}.")
     lines.append("")
-    added = sorted(set(new_reports["report_id"]) - set(old_reports["report_id"]))
-    removed = sorted(set(old_reports["report_id"]) - set(new_reports["report_id"]))
+    # the same report (same canonical document) under another id: the id scheme changed, or its body was resolved anew
+    renamed = (
+        old_reports.select("canonical_sha256", pl.col("report_id").alias("old_id"))
+        .join(new_reports.select("canonical_sha256", pl.col("report_id").alias("new_id"), "agency", "year"), on="canonical_sha256")
+        .filter(pl.col("old_id") != pl.col("new_id"))
+        .sort("old_id")
+    )
+    old_ids = set(old_reports["report_id"]) - set(renamed["old_id"])
+    new_ids = set(new_reports["report_id"]) - set(renamed["new_id"])
+    added = sorted(new_ids - set(old_reports["report_id"]))
+    removed = sorted(old_ids - set(new_reports["report_id"]))
     label = dict(zip(new_reports["report_id"], new_reports["agency"] + " " + new_reports["year"].cast(pl.String), strict=True))
     label |= dict(zip(old_reports["report_id"], old_reports["agency"] + " " + old_reports["year"].cast(pl.String), strict=True))
     lines.append(f"## Reports added: {len(added)}")
@@ -176,8 +186,20 @@ def changelog(previous: Path | None, current: Path, version: str, today: dt.date
     lines.append(f"## Reports removed: {len(removed)}")
     lines += [f"- {r} ({label.get(r, '')})" for r in removed]
     lines.append("")
+    lines.append(f"## Report ids changed: {renamed.height}")
+    if renamed.height:
+        lines.append("")
+        lines.append(
+            "Report ids are derived from the resolved body (agency_id: division code + full name) and the year "
+            f"(id scheme {ID_SCHEME}); a report whose body was resolved differently, or an id of an older scheme "
+            "(printed name + year, which merged homonymous bodies of different places), changes once. Old → new:"
+        )
+        lines += [f"- {r['old_id']} → {r['new_id']} ({r['agency']} {r['year']})" for r in renamed.iter_rows(named=True)]
+    lines.append("")
+    ids = dict(zip(renamed["old_id"], renamed["new_id"], strict=True))
     key = ["report_id", "section", "row", "column"]
-    both = set(new_reports["report_id"]) & set(old_reports["report_id"])
+    old_facts = old_facts.with_columns(pl.col("report_id").replace(ids))
+    both = set(new_reports["report_id"]) & ({ids.get(r, r) for r in old_reports["report_id"]})
     keep = pl.col("report_id").is_in(sorted(both))
     o = old_facts.filter(keep).select(*key, pl.col("value").alias("old"), pl.col("note").alias("old_note"), pl.lit(True).alias("_o"))
     n = new_facts.filter(keep).select(*key, pl.col("value").alias("new"), pl.col("note").alias("new_note"), pl.lit(True).alias("_n"))

@@ -32,6 +32,7 @@ STEPS = ("generate", "parquet", "warehouse", "views", "release")
 def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
     import polars as pl
 
+    from identity.divisions import region_rows
     from pipelines.dataset import frame
     from synth.model import all_keys
     from warehouse.schema import TABLES
@@ -58,6 +59,13 @@ def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
         source_url=pl.lit(None, dtype=pl.String),
         n_documents=pl.lit(1, dtype=pl.Int32),
         documents_agree=pl.lit(True),
+        agency_id=pl.format("a000000-{}", pl.col("i") // 5),  # one body, five years
+        agency_name=pl.format("{}第{}号机关", pl.col("region"), pl.col("i") // 5),
+        agency_level=pl.lit("county"),
+        agency_kind=pl.lit("department"),
+        year_source=pl.lit("title"),
+        agency_source=pl.lit("title"),
+        region_source=pl.lit("registry"),
     )
     keys = {fmt: pl.DataFrame(all_keys(fmt), schema=["section", "row", "column"], orient="row") for fmt in ("legacy", "2021")}
     facts = pl.concat(
@@ -89,7 +97,17 @@ def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
         only_in_canonical=pl.lit(0, dtype=pl.Int32), agrees=pl.lit(True),
     )
     problems = frame("problems", [])
-    out = {"documents": documents, "reports": reports, "facts": facts, "checks": checks, "problems": problems, "report_documents": report_documents}
+    agencies = reports.group_by("agency_id").agg(
+        name=pl.col("agency_name").last(), region_code=pl.col("region_code").last(), region=pl.col("region").last(),
+        level=pl.col("agency_level").last(), kind=pl.col("agency_kind").last(), first_year=pl.col("year").min(),
+        last_year=pl.col("year").max(), n_reports=pl.len(),
+    )
+    agency_names = reports.group_by("agency_id", printed_name="agency").agg(first_year=pl.col("year").min(), last_year=pl.col("year").max())
+    regions = frame("regions", region_rows())
+    out = {
+        "documents": documents, "reports": reports, "facts": facts, "checks": checks, "problems": problems,
+        "report_documents": report_documents, "agencies": agencies, "agency_names": agency_names, "regions": regions,
+    }
     return {name: out[name].select([pl.col(c).cast(t) for c, t in TABLES[name].schema.items()]) for name in TABLES}
 
 

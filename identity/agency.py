@@ -65,7 +65,7 @@ def aliases() -> dict[str, str]:
     if not ALIASES_CSV.exists():
         return {}
     with ALIASES_CSV.open(encoding="utf-8") as f:
-        return {canonical(r["former_name"]): canonical(r["current_name"]) for r in csv.DictReader(f) if not r["former_name"].startswith("#")}
+        return {canonical(r["former_name"]): canonical(r["current_name"]) for r in csv.DictReader(f)}
 
 
 def index_no_region(index_no: str | None) -> str | None:
@@ -79,8 +79,9 @@ def index_no_region(index_no: str | None) -> str | None:
     return code if divisions().get(code) else None
 
 
-def resolve(printed: str | None, source: str | None, ctx: Context = Context()) -> Agency:
+def resolve(printed: str | None, source: str | None, ctx: Context | None = None) -> Agency:
     """Resolve a body from the name a report prints (``source``: where it was read) and its context."""
+    ctx = ctx or Context()
     table = divisions()
     problems: list[str] = []
     candidates: list[tuple[str, str]] = []

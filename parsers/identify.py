@@ -14,8 +14,9 @@ from .metadata import find_agency_in_title, find_scope, find_year, infer_year
 from .model import ReportMeta
 
 
-def identify(meta: ReportMeta, ctx: Context = Context(), list_title: str | None = None) -> None:
+def identify(meta: ReportMeta, ctx: Context | None = None, list_title: str | None = None) -> None:
     """Fill the report's year (with its source), agency id, full name, region, level, kind and scope."""
+    ctx = ctx or Context()
     problems: list[tuple[str, str]] = []
     if meta.year_source in (None, "inferred") and list_title:
         year, _ = find_year(list_title, "")

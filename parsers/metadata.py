@@ -122,7 +122,8 @@ def find_agency_in_title(title: str | None) -> str | None:
         m = rx.match(title)
         if m:
             a = m.group("a").removeprefix("关于").removesuffix("关于").removesuffix("的")
-            return a if looks_like_body_name(a) else None
+            if looks_like_body_name(a):
+                return a
     return None
 
 

@@ -20,10 +20,13 @@ def _summary(r: ParseResult) -> str:
     failed = [c for c in r.checks if not c.passed]
     lines = [
         f"{r.path}: {m.agency or '?'} {m.year or '?'} ({m.format or 'unknown format'}, {m.scope}) id={m.report_id}",
+        f"  body: {m.agency_name or 'unresolved'} ({m.region_code or '?'}, {m.agency_level or '?'}, {m.agency_kind or '?'}); "
+        f"year from {m.year_source or '-'}, name from {m.agency_name_source or '-'}",
         f"  {len(r.facts)} facts, {len(r.checks)} checks ({len(failed)} failed), {len(r.problems)} problems",
     ]
     lines += [f"  FAILED {c.name}: {c.detail}" for c in failed]
     lines += [f"  problem {p.kind} {p.section or ''} {p.row or ''}: {p.detail}" for p in r.problems]
+    lines += [f"  problem {kind}: {detail}" for kind, detail in m.identity_problems]
     return "\n".join(lines)
 
 

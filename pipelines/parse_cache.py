@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 @functools.cache
 def parser_version() -> str:
     h = hashlib.sha256()
-    files = sorted((REPO / "parsers").rglob("*.py")) + sorted((REPO / "data" / "reference").glob("*"))
+    files = sorted((REPO / "parsers").rglob("*.py")) + sorted((REPO / "identity").rglob("*.py")) + sorted((REPO / "data" / "reference").glob("*"))
     for f in files:
         h.update(f.relative_to(REPO).as_posix().encode())
         h.update(f.read_bytes())

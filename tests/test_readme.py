@@ -26,11 +26,19 @@ def demo_db(tmp_path_factory) -> Path:
     return Layout(root).db
 
 
-def test_readme_has_five_examples() -> None:
-    assert len(examples()) == 5
+def test_readme_has_six_examples() -> None:
+    assert len(examples()) == 6
 
 
-@pytest.mark.parametrize("number", range(5))
+@pytest.mark.parametrize("number", range(6))
 def test_readme_example_answers(demo_db: Path, number: int) -> None:
     sql, expected = examples()[number]
     assert format_table(*query(demo_db, sql)) == expected
+
+
+def test_every_demo_report_is_tied_to_a_body_in_a_place(demo_db: Path) -> None:
+    """Issue #8: region code, level and kind for every report the demo portal serves, and the regions behind them."""
+    names, rows = query(demo_db, "SELECT agency_name, region_code, agency_level, agency_kind, province FROM v_reports")
+    assert rows and all(all(v is not None for v in row) for row in rows), rows
+    _, n = query(demo_db, "SELECT count(*) FROM agencies")
+    assert n[0][0] == len(rows)

@@ -28,7 +28,7 @@ from .conftest import GOLDENS, SEEDS, load_golden
 
 
 def _docs(folder: Path) -> Path:
-    """The five seeds, 000 and 003 also as an HTML page and a PDF attachment, and two synthetic reports."""
+    """The five seeds, 000 and 003 also as an HTML page and a PDF attachment, and three synthetic reports."""
     folder.mkdir(parents=True, exist_ok=True)
     for s in SEEDS:
         shutil.copy(s, folder / s.name)
@@ -48,6 +48,10 @@ def _docs(folder: Path) -> Path:
     dep = random_report(random.Random(6), "legacy", consistent=True)
     dep.agency, dep.year = "乐清市财政局", 2019
     (folder / "fin2019.txt").write_text(render_text(dep, Style(layout="pipes")), encoding="utf-8")
+    # a township of 乐清市 in 2023: its region is the township (12-digit code); it counts in 乐清市's totals
+    town = random_report(random.Random(9), "2021", consistent=True)
+    town.agency, town.year = "乐清市柳市镇人民政府", 2023
+    (folder / "town2023.txt").write_text(render_text(town, Style()), encoding="utf-8")
     return folder
 
 
@@ -88,8 +92,8 @@ def test_warehouse_facts_match_the_goldens(built) -> None:
 
 def test_one_report_per_body_and_year_whatever_the_documents(built) -> None:
     layout, _ = built
-    assert _q(layout, "SELECT count(*) FROM reports")[0][0] == 7
-    assert _q(layout, "SELECT count(*) FROM documents")[0][0] == 11
+    assert _q(layout, "SELECT count(*) FROM reports")[0][0] == 8
+    assert _q(layout, "SELECT count(*) FROM documents")[0][0] == 12
     rows = _q(
         layout,
         "SELECT r.agency, r.n_documents, r.documents_agree, count(*) FILTER (WHERE d.canonical), "
@@ -163,15 +167,18 @@ def test_views_against_hand_computed_answers(built) -> None:
         "AND \"row\" = 'new_received' AND \"column\" = 'total'",
     ) == [(450.0, "region_aggregate", 1)]
     # 乐清市 2023: no combined report, so the bodies' reports are summed: 70 (办公室) + 0 (融媒体中心) + 教育局
-    edu = _q(
-        layout,
-        "SELECT value FROM v_facts WHERE agency = '乐清市教育局' AND \"row\" = 'new_received' AND \"column\" = 'total'",
-    )[0][0]
+    # + 柳市镇 (a township counts in its county)
+    edu, town = (
+        _q(layout, "SELECT value FROM v_facts WHERE agency = ? AND \"row\" = 'new_received' AND \"column\" = 'total'", [a])[0][0]
+        for a in ("乐清市教育局", "乐清市柳市镇人民政府")
+    )
+    assert _q(layout, "SELECT region_code, agency_level FROM reports WHERE agency = '乐清市柳市镇人民政府'") == [("330382121000", "township")]
     assert _q(
         layout,
-        "SELECT value, basis, n_reports FROM v_region_year_totals WHERE region = '乐清市' AND year = 2023 "
+        "SELECT value, basis, n_reports, region_code FROM v_region_year_totals WHERE region = '乐清市' AND year = 2023 "
         "AND \"row\" = 'new_received' AND \"column\" = 'total'",
-    ) == [(70.0 + edu, "sum_of_agency_reports", 3)]
+    ) == [(70.0 + edu + town, "sum_of_agency_reports", 4, "330382")]
+    assert not _q(layout, "SELECT * FROM v_region_year_totals WHERE region = '柳市镇'")
     failed = _q(layout, "SELECT agency, failed_checks FROM v_failed_checks")
     assert [a for a, _ in failed] == ["清远市人民政府办公室"]
     assert "applications.new_received: columns do not add up to total (54 != 55)" in failed[0][1]

@@ -127,21 +127,27 @@ VIEWS: dict[str, tuple[str, str]] = {
     ),
     "v_region_year_totals": (
         "Applications figures per region and year without double counting: a government's combined "
-        "(region_aggregate) report when there is one, else the sum of its bodies' own reports.",
+        "(region_aggregate) report when there is one, else the sum of its bodies' own reports. Regions are "
+        "county-level units or above: a township's report counts in its county.",
         """
-        WITH combined AS (
-            SELECT r.region, r.region_code, r.year, o."row", o."column", sum(o.value) AS value,
-                   'region_aggregate' AS basis, count(DISTINCT r.report_id) AS n_reports
-            FROM v_outcomes_harmonised o JOIN reports r USING (report_id)
-            WHERE r.scope = 'region_aggregate'
+        WITH units AS (
+            SELECT r.report_id, r.year, r.scope, coalesce(g.county_code, r.region_code) AS region_code
+            FROM reports r LEFT JOIN regions g ON g.code = r.region_code
+        ), placed AS (
+            SELECT u.*, n.name AS region FROM units u LEFT JOIN regions n ON n.code = u.region_code
+        ), combined AS (
+            SELECT p.region, p.region_code, p.year, o."row", o."column", sum(o.value) AS value,
+                   'region_aggregate' AS basis, count(DISTINCT p.report_id) AS n_reports
+            FROM v_outcomes_harmonised o JOIN placed p USING (report_id)
+            WHERE p.scope = 'region_aggregate'
             GROUP BY ALL
         ), bodies AS (
-            SELECT r.region, r.region_code, r.year, o."row", o."column", sum(o.value) AS value,
-                   'sum_of_agency_reports' AS basis, count(DISTINCT r.report_id) AS n_reports
-            FROM v_outcomes_harmonised o JOIN reports r USING (report_id)
-            WHERE r.scope = 'agency'
-              AND NOT EXISTS (SELECT 1 FROM reports a WHERE a.scope = 'region_aggregate'
-                              AND a.region IS NOT DISTINCT FROM r.region AND a.year = r.year)
+            SELECT p.region, p.region_code, p.year, o."row", o."column", sum(o.value) AS value,
+                   'sum_of_agency_reports' AS basis, count(DISTINCT p.report_id) AS n_reports
+            FROM v_outcomes_harmonised o JOIN placed p USING (report_id)
+            WHERE p.scope = 'agency'
+              AND NOT EXISTS (SELECT 1 FROM placed a WHERE a.scope = 'region_aggregate'
+                              AND a.region_code IS NOT DISTINCT FROM p.region_code AND a.year = p.year)
             GROUP BY ALL
         )
         SELECT * FROM combined UNION ALL SELECT * FROM bodies

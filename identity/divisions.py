@@ -52,6 +52,7 @@ class Divisions:
                     by_name[d.short_name + unit].append(d)
         self.by_name = {k: tuple(sorted(v, key=lambda d: d.code)) for k, v in by_name.items()}
         self.name_lengths = sorted({len(n) for n in self.by_name}, reverse=True)
+        self._with_counties = {d.parent for d in rows if d.level == "county" and d.parent}
 
     def __iter__(self) -> Iterator[Division]:
         return iter(self.by_code.values())
@@ -93,12 +94,9 @@ class Divisions:
             return parent.name + d.name
         return d.name
 
-    def county_or_above(self, code: str) -> Division:
-        """The unit itself, or the county-level unit of a township."""
-        for d in self.ancestors(code):
-            if d.level != "township":
-                return d
-        return self.by_code[code]
+    def has_counties(self, code: str) -> bool:
+        """Whether any county-level unit lies under ``code`` (东莞市, 中山市 have none: their towns hang from the city)."""
+        return code in self._with_counties
 
 
 @functools.cache

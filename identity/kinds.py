@@ -37,9 +37,9 @@ KIND_TEMPLATES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("township_street", r"^[\u4e00-\u9fff]{0,12}(?:镇|乡|苏木)(?:人民政府|政府)$|街道(?:办事处)?$"),
         ("general_office", r"^(?:人民)?政府办公(?:室|厅)$"),
         ("people_government", r"^(?:人民)?政府$"),
-        ("party_mass_org", r"总?工会|共青团|团委$|妇女联合会|妇联|残疾人联合会|残联|科学技术协会|科协|文学艺术界联合会|文联"
+        ("party_mass_org", r"党委|党工委|党组|总?工会|共青团|团委$|妇女联合会|妇联|残疾人联合会|残联|科学技术协会|科协|文学艺术界联合会|文联"
                            r"|归国华侨联合会|侨联|红十字会|工商业联合会|工商联|纪律检查委员会|纪委|党校"),
-        ("development_zone", r"(?:开发区|高新区|新区|园区|试验区|保税区|示范区|合作区|产业园|工业园|度假区|风景区|景区)"
+        ("development_zone", r"(?:开发区|高新区|新区|园区|试验区|自贸区|片区|保税区|示范区|合作区|产业园|工业园|度假区|风景区|景区)"
                              r"(?:管理委员会|管委会|工作委员会|管理局|管理处)?$"),
         ("department", r"(?:局|委员会|委|厅|办公室|办|中心|署|院|所|站|队|处|室|馆|社)$"),
     )
@@ -57,5 +57,6 @@ def agency_kind(rest: str, *, party: bool, township: bool = False) -> str:
     """
     if party:
         return "party_mass_org"
-    code = next((code for code, rx in KIND_TEMPLATES if rx.search(rest)), "other")
-    return "township_street" if township and code in ("people_government", "general_office") else code
+    if township and rest in ("人民政府", "政府", "办事处"):
+        return "township_street"
+    return next((code for code, rx in KIND_TEMPLATES if rx.search(rest)), "other")

@@ -25,8 +25,14 @@ PROSE = re.compile(
     r"印发|关于|通知|和其|的|了|其他|需要|联系"
 )
 _STATISTICS_BUREAU = re.compile(r"统计局$")  # 统计 is prose (统计期限) except in the statistics bureau's name
-GENERIC_LEVEL = re.compile(r"^(?:省|市|区|县|旗|州|盟)(?=[\u4e00-\u9fff]{2})")
-TOWNSHIP = re.compile(r"^(?P<t>[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木))(?P<rest>人民政府|政府|办事处|街道办事处|党委|党工委)?")
+# A level word standing for the portal's own region (区统计局), not the start of a word (市场, 区域, 市民 …).
+GENERIC_LEVEL = re.compile(r"^(?P<unit>省|市|区|县|旗|州|盟)(?!场|民|政(?!府)|容|级|域|属|直|辖|内|外|区)(?=[\u4e00-\u9fff]{2})")
+UNIT_LEVELS = {  # which levels a level word can stand for
+    "省": ("province",), "市": ("province", "prefecture", "county"), "区": ("county",), "县": ("county",),
+    "旗": ("county",), "州": ("prefecture",), "盟": ("prefecture",),
+}
+BARE_TOWNSHIP = re.compile(r"^(?:镇|乡|街道|苏木)(?:人民政府|政府|办事处|党委)")
+TOWNSHIP = re.compile(r"^(?P<t>[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木))(?P<rest>人民政府|政府|办事处|街道办事处|党委|党工委|$)?")
 NATIONAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中国|全国|最高人民)")
 SELF_REFERENCE = re.compile(r"^(?:我|本)(?:局|委|办|厅|中心|单位|机关|部门|镇|乡|街道|区|县|市|院|所|站|会|室|处)$")
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff（）()]+$")

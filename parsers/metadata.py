@@ -29,8 +29,9 @@ _YEAR_STATEMENT = re.compile(
     r"|(?:^|。)((?:19|20)\d{2})年度?(?:政府信息公开工作)?(?:年度)?报告(?:根据|依据|是根据|按照)"
 )
 # Statements naming the reporting body: 由乐清市机关事务管理中心编制, 现公布清远市人民政府办公室2023年…
-# A general office (人民政府办公室) that compiles a report may be compiling its government's: not a statement
-# about who reports, so the first pattern ignores it (``_COMPILER_ONLY``).
+# A general office (人民政府办公室) or the body in charge of disclosure (政务公开办, 政务服务数据管理局 …) that
+# compiles a report may be compiling its government's: not a statement about who reports, so the first
+# pattern ignores them (``_COMPILER_ONLY``).
 _AGENCY_STATEMENTS = (
     re.compile(r"由(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:负责)?(?:编制|编写|汇总|综合|按照|根据|依据|依照)"),
     re.compile(r"(?:现将|现公布|现发布|特?向社会公[布开])《?(?P<a>[\u4e00-\u9fff（）]{3,40}?)(?:19|20)\d{2}年度?"),
@@ -38,7 +39,7 @@ _AGENCY_STATEMENTS = (
     # the first sentence of 总体情况: 2023年，乐清市融媒体中心认真贯彻落实…
     re.compile(r"(?:19|20)\d{2}年度?,(?P<a>[\u4e00-\u9fff（）]{3,30}?)(?:认真|坚持|深入|严格|全面|紧紧|始终|高度|积极|按照|围绕)"),
 )
-_COMPILER_ONLY = re.compile(r"政府办公[室厅]$")
+_COMPILER_ONLY = re.compile(r"政府办公[室厅]$|政务公开|政务服务|数据管理|大数据|行政审批")
 # Page furniture that text extraction puts before a title: 当前位置:首页>…, 来源:, 标题:|, 发布机构:
 _FURNITURE = re.compile(r"^.*[:：>|/]")
 _AGGREGATE_TEXT = re.compile(
@@ -136,7 +137,7 @@ def find_agency(title: str | None, doc: Document) -> tuple[str | None, str | Non
     a = find_agency_in_title(title)
     if a:
         return a, "title"
-    opening = _compact(normalize("\n".join(ln.text for ln in doc.lines[:40])))[:3000]
+    opening = _compact("\n".join(ln.text for ln in doc.lines[:40]))[:3000]
     for i, rx in enumerate(_AGENCY_STATEMENTS):
         for m in rx.finditer(opening):
             a = m.group("a")

@@ -82,6 +82,24 @@ def detect_format(key: str, sections: dict[str, tuple[int, int]], year: int | No
     return None
 
 
+CERTAIN_YEAR = ("title", "text", "page_meta")
+
+
+def settle_format(result: ParseResult) -> None:
+    """A report without tables: ``pre2019`` when its year (read, not inferred) is before 2019, else its tables are missing.
+
+    Run again at build time, when the list page's title may have given the year.
+    """
+    m = result.report
+    if result.facts or m.format in ("legacy", "2021"):
+        return
+    old = m.year is not None and m.year < 2019 and m.year_source in CERTAIN_YEAR
+    m.format = "pre2019" if old else None
+    result.problems = [p for p in result.problems if p.kind != "missing_tables"]
+    if not old:
+        result.problems.append(Problem("missing_tables", None, None, "no statistical tables found in the document"))
+
+
 def parse_document(doc: Document, path: str = "", **provenance: str | None) -> ParseResult:
     stream = build_stream(doc)
     region = tokenize(stream, 0, len(stream.norm))
@@ -98,7 +116,7 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
     meta = ReportMeta(
         agency=agency,
         agency_printed=agency,
-        agency_source="title" if agency_source == "title" and title == page_title else agency_source,
+        agency_source=agency_source,
         year=year,
         year_source=year_source,
         title=title,
@@ -116,7 +134,8 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
     result.problems += [Problem("reader", None, None, p) for p in doc.problems]
 
     sections = find_sections(region)
-    fmt = detect_format(region.key, sections, year)
+    # only a year read from the report decides a format (an inferred one may be off by the publication delay)
+    fmt = detect_format(region.key, sections, year if meta.year_source in CERTAIN_YEAR else None)
     meta.format = fmt
     looks_like_report = bool(title and _ANNUAL.search(title)) or bool(
         _REPORT_WORDS.search(text[:600]) and _ANNUAL.search(text[:600])
@@ -124,8 +143,7 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
     if not sections:
         if not looks_like_report:
             raise NotAReport("not an annual information-disclosure report: no report title and no statistical tables")
-        if fmt != "pre2019":
-            result.problems.append(Problem("missing_tables", None, None, "no statistical tables found in the document"))
+        settle_format(result)
         return result
 
     for name in ("proactive", "applications", "reviews"):

@@ -18,6 +18,7 @@ from identity.divisions import region_rows
 from parsers.checks import check_continuity
 from parsers.identify import identify
 from parsers.model import ParseResult
+from parsers.report import settle_format
 from warehouse.schema import TABLES
 
 MEDIA_PREFERENCE = {"text/html": 0, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 1, "application/pdf": 2}
@@ -79,6 +80,7 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
         if r.ok:
             # again, now that the portal is known: its region and body, the list page's title
             identify(m, s.context(m.page_meta), s.list_title)
+            settle_format(r)
         key = m.sha256 or f"missing:{r.path}"
         if key in seen_docs:
             continue  # the same bytes twice (fetched from two URLs): one document

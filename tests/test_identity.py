@@ -39,6 +39,22 @@ from .conftest import parse_text
         # a report titled by its region alone is its government's
         ("清远市", None, "清远市人民政府", "441800", "prefecture", "people_government"),
         ("北京市海淀区教育委员会", None, "北京市海淀区教育委员会", "110108", "county", "department"),
+        # words that start with a level word are not level words
+        ("市场监督管理局", "420105", "武汉市汉阳区市场监督管理局", "420105", "county", "department"),
+        ("区政府办公室", "420105", "武汉市汉阳区人民政府办公室", "420105", "county", "general_office"),
+        ("市统计局", "110108", "北京市统计局", "110000", "province", "department"),
+        # the short name of the portal's own city
+        ("温州统计局", "330382", "温州市统计局", "330300", "prefecture", "department"),
+        ("武汉东湖新技术开发区管委会", "420105", "武汉市东湖新技术开发区管委会", "420100", "prefecture", "development_zone"),
+        ("公安局", "421022", "公安县公安局", "421022", "county", "department"),
+        # one form for one body
+        ("东华门街道", "110101", "北京市东城区东华门街道办事处", "110101001000", "township", "township_street"),
+        ("乐清市政府", None, "乐清市人民政府", "330382", "county", "people_government"),
+        ("中共乐清市委", None, "中共乐清市委员会", "330382", "county", "party_mass_org"),
+        ("乐清市委宣传部", None, "中共乐清市委宣传部", "330382", "county", "party_mass_org"),
+        ("城关镇党委", "420322", "郧西县城关镇党委", "420322100000", "township", "party_mass_org"),
+        ("浙江省教育厅", None, "浙江省教育厅", "330000", "province", "department"),
+        ("仙桃市人民政府", None, "仙桃市人民政府", "429004", "county", "people_government"),
     ],
 )
 def test_resolution(printed: str, portal: str | None, name: str, code: str, level: str, kind: str) -> None:
@@ -55,7 +71,13 @@ def test_resolution(printed: str, portal: str | None, name: str, code: str, leve
         ("区统计局", None, "names no region"),
         ("政府", "330382", "is not a body's name"),
         ("三、本年度办", None, "is not a body's name"),
-        ("我局", "330382", "is not a body's name"),
+        ("我局", "330382", "names no body by itself"),
+        ("国家统计局", "330382", "national body"),
+        ("国家税务总局乐清市税务局", "330382", "national body"),
+        ("镇人民政府", "420322", "does not say which township"),
+        ("新华街道办事处", "130100", "its county is not said"),  # a street of 石家庄市: which district?
+        ("区统计局", "450100", "no unit of the portal's region 南宁市 is a 区"),  # 区 is never 广西壮族自治区
+        ("区人民政府", "640100", "is a 区"),
     ],
 )
 def test_unresolved_is_null_with_the_reason(printed: str, portal: str | None, why: str) -> None:
@@ -67,6 +89,11 @@ def test_unresolved_is_null_with_the_reason(printed: str, portal: str | None, wh
 def test_self_reference_takes_the_registrys_body_and_the_index_number_gives_a_region() -> None:
     a = resolve("我局", "text", Context(region_code="330382", body="乐清市教育局"))
     assert (a.name, a.name_source, a.region_code) == ("乐清市教育局", "registry", "330382")
+    # 我局 is a bureau: the page's publisher, the government, is not what it stands for
+    assert resolve("我局", "text", Context(region_code="330382", publisher="乐清市人民政府")).agency_id is None
+    # a printed name that cannot be resolved is never replaced by the page's or the portal's body
+    a = resolve("朝阳区教育局", "title", Context(region_code="330382", publisher="乐清市人民政府", body="乐清市人民政府"))
+    assert a.agency_id is None and "2 divisions" in a.problems[0]
     # 索引号 starting with a unified social credit code (division 441800) when the portal gives no region
     b = resolve("市教育局", "title", Context(index_no="11441800007198453T/2024-00012"))
     assert (b.name, b.region_source) == ("清远市教育局", "index_no")
@@ -148,3 +175,13 @@ def test_year_to_year_checks_run_per_body_not_per_printed_name() -> None:
 
     assert continuity(("420105", "420105"))  # one body, two years: checked
     assert continuity(("420105", "610103")) == []  # two bodies with one printed name: not compared
+
+
+def test_the_format_follows_the_year_settled_at_build_time() -> None:
+    """A report without tables: pre2019 only for a year read (here from the list title), never for an inferred one."""
+    r = parse_text("政府信息公开工作年度报告\n正文。\n乐清市教育局\n2018年1月20日\n")
+    assert (r.report.year, r.report.year_source, r.report.format) == (2017, "inferred", None)
+    assert [p.kind for p in r.problems] == ["missing_tables"]
+    tables = build_tables([r], [SourceDocument("snippet", list_title="乐清市教育局2017年政府信息公开工作年度报告")])
+    assert tables["reports"].select("year", "year_source", "format").row(0) == (2017, "page_meta", "pre2019")
+    assert "missing_tables" not in tables["problems"]["kind"].to_list()

@@ -128,26 +128,28 @@ VIEWS: dict[str, tuple[str, str]] = {
     "v_region_year_totals": (
         "Applications figures per region and year without double counting: a government's combined "
         "(region_aggregate) report when there is one, else the sum of its bodies' own reports. Regions are "
-        "county-level units or above: a township's report counts in its county.",
+        "county-level units or above: a township's report (even one compiled from its own offices) counts in its "
+        "county. Reports whose region is not resolved are left out.",
         """
         WITH units AS (
-            SELECT r.report_id, r.year, r.scope, coalesce(g.county_code, r.region_code) AS region_code
+            SELECT r.report_id, r.year, r.scope, r.region_code AS own_code, coalesce(g.county_code, r.region_code) AS region_code
             FROM reports r LEFT JOIN regions g ON g.code = r.region_code
+            WHERE r.region_code IS NOT NULL
         ), placed AS (
-            SELECT u.*, n.name AS region FROM units u LEFT JOIN regions n ON n.code = u.region_code
+            SELECT u.*, n.name AS region, u.scope = 'region_aggregate' AND u.own_code = u.region_code AS is_combined
+            FROM units u LEFT JOIN regions n ON n.code = u.region_code
         ), combined AS (
             SELECT p.region, p.region_code, p.year, o."row", o."column", sum(o.value) AS value,
                    'region_aggregate' AS basis, count(DISTINCT p.report_id) AS n_reports
             FROM v_outcomes_harmonised o JOIN placed p USING (report_id)
-            WHERE p.scope = 'region_aggregate'
+            WHERE p.is_combined
             GROUP BY ALL
         ), bodies AS (
             SELECT p.region, p.region_code, p.year, o."row", o."column", sum(o.value) AS value,
                    'sum_of_agency_reports' AS basis, count(DISTINCT p.report_id) AS n_reports
             FROM v_outcomes_harmonised o JOIN placed p USING (report_id)
-            WHERE p.scope = 'agency'
-              AND NOT EXISTS (SELECT 1 FROM placed a WHERE a.scope = 'region_aggregate'
-                              AND a.region_code IS NOT DISTINCT FROM p.region_code AND a.year = p.year)
+            WHERE NOT p.is_combined
+              AND NOT EXISTS (SELECT 1 FROM placed a WHERE a.is_combined AND a.region_code = p.region_code AND a.year = p.year)
             GROUP BY ALL
         )
         SELECT * FROM combined UNION ALL SELECT * FROM bodies

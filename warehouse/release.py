@@ -157,21 +157,27 @@ def datapackage(folder: Path, version: str, today: dt.date) -> dict:
 def changelog(previous: Path | None, current: Path, version: str, today: dt.date) -> str:
     """Reports added and removed, facts changed, added and removed, since the previous release."""
     lines = [f"# {version} ({today.isoformat()})", ""]
-    new_reports = pl.read_parquet(current / "reports.parquet", columns=["report_id", "agency", "year", "canonical_sha256"])
+    new_reports = pl.read_parquet(current / "reports.parquet", columns=["report_id", "agency", "year"])
     new_facts = pl.scan_parquet(current / "facts.parquet")
     if previous is None:
         n_facts = new_facts.select(pl.len()).collect().item()
         lines += ["First release.", "", f"- {new_reports.height} reports, {n_facts} facts."]
         return "\n".join(lines) + "\n"
-    old_reports = pl.read_parquet(previous / "reports.parquet", columns=["report_id", "agency", "year", "canonical_sha256"])
+    old_reports = pl.read_parquet(previous / "reports.parquet", columns=["report_id", "agency", "year"])
     old_facts = pl.scan_parquet(previous / "facts.parquet")
     lines.append(f"Changes since {previous.name}.")
     lines.append("")
-    # the same report (same canonical document) under another id: the id scheme changed, or its body was resolved anew
+    # the same report under another id (the id scheme changed, or its body was resolved anew): any document
+    # shared by the old and the new report ties them, whichever document is canonical now
+    old_docs = pl.read_parquet(previous / "report_documents.parquet", columns=["report_id", "sha256"])
+    new_docs = pl.read_parquet(current / "report_documents.parquet", columns=["report_id", "sha256"])
     renamed = (
-        old_reports.select("canonical_sha256", pl.col("report_id").alias("old_id"))
-        .join(new_reports.select("canonical_sha256", pl.col("report_id").alias("new_id"), "agency", "year"), on="canonical_sha256")
+        old_docs.rename({"report_id": "old_id"})
+        .join(new_docs.rename({"report_id": "new_id"}), on="sha256")
         .filter(pl.col("old_id") != pl.col("new_id"))
+        .select("old_id", "new_id")
+        .unique()
+        .join(new_reports.select(pl.col("report_id").alias("new_id"), "agency", "year"), on="new_id")
         .sort("old_id")
     )
     old_ids = set(old_reports["report_id"]) - set(renamed["old_id"])

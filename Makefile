@@ -25,4 +25,4 @@ dagster: setup
 	@DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(UV) run --frozen dagster dev -m dagster_project.definitions
 
 lint: setup
-	@$(UV) run --frozen ruff check parsers pipelines scrapers warehouse dagster_project synth tests benchmarks identity
+	@$(UV) run --frozen ruff check parsers pipelines scrapers warehouse dagster_project synth tests benchmarks identity archive portals

@@ -18,7 +18,7 @@ from parsers.model import ParseResult
 from pipelines.build import Layout, parse_all
 from pipelines.dataset import build_tables
 from pipelines.harvest import archived_sources, harvest_folder
-from pipelines.registry import DEFAULT_REGISTRY, load_portals
+from portals.registry import DEFAULT_REGISTRY, load_portals
 from warehouse.database import build_warehouse
 from warehouse.parquet import write_tables
 from warehouse.release import make_release

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from archive.layout import Layout
 from parsers.media import parse_path
 from parsers.model import ParseResult
 from warehouse.database import build_warehouse, format_table, query
@@ -23,33 +23,6 @@ EXAMPLE_QUERY = (
     "SELECT agency, year, format, granted__total AS granted, processed_total__total AS processed\n"
     "FROM v_applications_wide ORDER BY year, agency"
 )
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where everything lives under a data directory."""
-
-    root: Path
-
-    @property
-    def parquet(self) -> Path:
-        return self.root / "parquet"
-
-    @property
-    def db(self) -> Path:
-        return self.root / "xxgk.duckdb"
-
-    @property
-    def releases(self) -> Path:
-        return self.root / "releases"
-
-    @property
-    def raw(self) -> Path:
-        return self.root / "raw"
-
-    @property
-    def parsed(self) -> Path:
-        return self.root / "parsed"
 
 
 def find_documents(folder: Path) -> list[Path]:
@@ -105,7 +78,7 @@ def demo(data_dir: Path, samples: Path | None = None) -> int:
     """
     from .crawl import format_summary, harvest_portal
     from .harvest import archived_sources
-    from .registry import load_portals
+    from portals.registry import load_portals
 
     layout = Layout(data_dir)
     registry = Path(__file__).resolve().parents[1] / "data" / "portals.demo.yaml"

@@ -57,9 +57,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
     from .crawl import format_summary, harvest_portal
-    from .registry import load_portals
+    from portals.registry import RegistryError, load_portals
 
-    portals = load_portals(Path(args.portals))
+    try:
+        portals = load_portals(Path(args.portals))
+    except RegistryError as e:
+        print(f"registry error: {e}", file=sys.stderr)
+        return 2
     if args.portal:
         portals = [p for p in portals if p.id in args.portal]
         missing = set(args.portal) - {p.id for p in portals}
@@ -86,9 +90,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         status = _crawl(args, layout)
         if status:
             return status
-        from .registry import load_portals
+        from portals.registry import load_portals
 
-        sources = archived_sources(layout.raw, load_portals(Path(args.portals)))
+        sources = archived_sources(layout.raw, load_portals(Path(args.portals)))  # validated by the crawl above
         where = str(layout.raw)
     elif args.documents:
         sources = build.folder_sources(Path(args.documents))

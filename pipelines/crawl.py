@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from .build import Layout
 from .harvest import harvest_folder
-from .registry import Portal
+from portals.registry import Portal
 
 SUMMARY_KEYS = ("reports_listed", "new", "changed", "unchanged", "skipped_unchanged", "skipped_not_report", "skipped_robots", "blocked", "error")
 
@@ -24,7 +24,8 @@ def harvest_portal(portal: Portal, layout: Layout, *, timeout: float | None = No
     if portal.platform == "folder":
         return harvest_folder(portal, layout.raw, base)
     spec = {"id": portal.id, "name": portal.name, "platform": portal.platform, "start_urls": list(portal.start_urls),
-            "region": portal.region, "region_code": portal.region_code, "options": portal.options}
+            "region": portal.region, "region_code": portal.region_code, "body": portal.body, "time_limit": portal.time_limit,
+            "options": portal.options}
     cmd = [sys.executable, "-m", "scrapers.run", "--portal-json", json.dumps(spec, ensure_ascii=False),
            "--data-dir", str(layout.root), "--jobdir", str(layout.root / "jobs" / portal.id)]
     if _is_local(portal):

@@ -1,8 +1,9 @@
-"""The raw archive pipeline: store each fetched document once by SHA-256 and log the fetch.
+"""The Scrapy side of the archive: store each fetched document once by SHA-256 and record every fetch.
 
-Each fetch is appended to ``raw/runs/{portal}.jsonl`` (flushed and synced) as it happens, so a run
-that is killed loses nothing it already stored; when a run ends, its log is merged into
-``raw/manifest.parquet``.  A run resumed with the same JOBDIR keeps appending to the same log.
+Each fetch — document or failed list page — is appended to ``raw/runs/{portal}.jsonl`` (flushed and
+synced) as it happens, so a run that is killed loses nothing it already stored; when a run ends, its
+log becomes a manifest part (:mod:`archive.manifest`).  A run resumed with the same JOBDIR keeps
+appending to the same log.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.harvest import MANIFEST_SCHEMA, append_manifest, read_manifest, store
+from archive import manifest
+from archive.records import FetchRecord
+from archive.store import store
 
 SUFFIX_BY_TYPE = {
     "application/pdf": ".pdf",
@@ -30,24 +33,10 @@ def run_log(raw: Path, portal: str) -> Path:
     return raw / "runs" / f"{portal}.jsonl"
 
 
-def _log_rows(raw: Path, portal: str) -> list[dict[str, Any]]:
-    path = run_log(raw, portal)
-    if not path.exists():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line cut short by a kill
-    return rows
-
-
 def known_documents(raw: Path, portal: str) -> dict[str, dict[str, Any]]:
-    """url -> the latest archived fetch of it (manifest plus an interrupted run's log)."""
-    m = read_manifest(raw)
-    rows = m.filter(pl.col("portal") == portal).to_dicts() if m.height else []
-    rows += _log_rows(raw, portal)
+    """url -> the latest archived fetch of it (the manifest includes an interrupted run's log)."""
+    m = manifest.read(raw)
+    rows = m.filter(pl.col("portal") == portal).sort("fetched_at").to_dicts() if m.height else []
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
         if r.get("sha256"):
@@ -69,6 +58,7 @@ class ArchivePipeline:
         self.raw = Path(data_dir) / "raw"
         self.logs: dict[str, Any] = {}
         self.counts: dict[str, dict[str, int]] = {}
+        self.run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -100,13 +90,14 @@ class ArchivePipeline:
             outcome = "blocked"
         else:
             outcome = "error"
-        row = {
-            "portal": portal, "url": item["url"], "referer": item.get("referer"), "title": item.get("title"),
-            "list_date": item.get("list_date"), "index_no": item.get("index_no"), "status": item.get("status"),
-            "content_type": item.get("content_type"), "bytes": size, "sha256": sha, "path": path,
-            "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "outcome": outcome,
-            "message": item.get("message"), "etag": item.get("etag"), "last_modified": item.get("last_modified"),
-        }
+        row = FetchRecord(
+            portal=portal, url=item["url"], outcome=outcome, kind=item.get("record_kind", "document"),
+            reason=item.get("reason") or ({"blocked": "blocked", "error": "http_status" if item.get("status") else "other"}.get(outcome)),
+            message=item.get("message"), referer=item.get("referer"), title=item.get("title"), list_date=item.get("list_date"),
+            index_no=item.get("index_no"), attachment_name=item.get("attachment_name"), status=item.get("status"),
+            content_type=item.get("content_type"), bytes=size, sha256=sha, path=path, etag=item.get("etag"),
+            last_modified=item.get("last_modified"), run_id=self.run_id,
+        ).as_row()
         f = self._log(portal)
         f.write(json.dumps(row, ensure_ascii=False) + "\n")
         f.flush()
@@ -121,9 +112,7 @@ class ArchivePipeline:
         spider = self.crawler.spider
         for portal, f in self.logs.items():
             f.close()
-            rows = _log_rows(self.raw, portal)
-            if rows:
-                append_manifest(self.raw, [{k: r.get(k) for k in MANIFEST_SCHEMA} for r in rows])
+            manifest.append(self.raw, manifest.log_rows(run_log(self.raw, portal)))
             run_log(self.raw, portal).unlink(missing_ok=True)
         summary = dict(self.counts.get(spider.portal.id, {}))
         summary.update(spider.counts)

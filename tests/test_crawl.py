@@ -15,7 +15,7 @@ import pytest
 from pipelines.build import Layout
 from pipelines.crawl import harvest_portal
 from pipelines.harvest import read_manifest
-from pipelines.registry import Portal
+from portals.registry import Portal
 from scrapers.demo_portal import DemoPortal
 
 REPO = Path(__file__).resolve().parents[1]

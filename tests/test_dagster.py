@@ -85,7 +85,7 @@ def test_row_count_check_fails_when_a_table_shrinks(settings: d.XxgkSettings) ->
 
 def test_definitions_have_partitions_checks_and_nightly_schedules() -> None:
     defs = d.defs
-    from pipelines.registry import load_portals
+    from portals.registry import load_portals
 
     assert d.PORTALS.get_partition_keys() == [p.id for p in load_portals()]
     assert {"yueqing", "qingyuan", "qingyuan-qynyncj", "demo-samples"} <= set(d.PORTALS.get_partition_keys())

@@ -15,7 +15,7 @@ from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
-from pipelines.registry import Portal
+from portals.registry import Portal
 from scrapers.archive import known_documents
 from scrapers.extract import is_challenge
 
@@ -48,7 +48,7 @@ class PortalSpider(scrapy.Spider):
         self.portal = Portal(
             id=spec["id"], name=spec.get("name", spec["id"]), platform=spec["platform"],
             start_urls=tuple(spec.get("start_urls", [])), region=spec.get("region"),
-            region_code=spec.get("region_code"), options=spec.get("options", {}),
+            region_code=spec.get("region_code"), body=spec.get("body"), options=spec.get("options", {}),
         )
         self.name = f"{self.platform}:{self.portal.id}"
         self.data_dir = Path(data_dir)

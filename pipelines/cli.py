@@ -56,7 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
-    from .crawl import format_summary, harvest_portal
+    from .crawl import format_summary, harvest_portal, progress_line
     from portals.registry import RegistryError, load_portals
 
     try:
@@ -72,9 +72,13 @@ def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
             return 2
     results = {}
     for p in portals:
-        print(f"harvesting {p.id} ({p.platform}) …", flush=True)
         results[p.id] = harvest_portal(p, layout)
+        print(progress_line(p.id, results[p.id]), flush=True)
     print(format_summary(results))
+    bad = [pid for pid, s in results.items() if s.get("verdict") != "ok"]
+    if bad:
+        print(f"not ok: {', '.join(bad)} (exit status 1)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -86,9 +90,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .harvest import archived_sources
 
     layout = build.Layout(Path(args.data_dir))
+    status = 0
     if args.portals:
         status = _crawl(args, layout)
-        if status:
+        if status == 2:  # the registry could not be used: nothing was crawled
             return status
         from portals.registry import load_portals
 
@@ -105,7 +110,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
     print(f"warehouse: {layout.db}")
-    return 0
+    return status  # 1 when a portal was not ok: the build used what was archived, and says so
 
 
 def _built(args: argparse.Namespace) -> build.Layout | None:
@@ -149,13 +154,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
     p.set_defaults(func=cmd_parse)
 
-    c = sub.add_parser("crawl", help="harvest portals of the registry into the raw archive")
+    c = sub.add_parser(
+        "crawl", help="harvest portals of the registry into the raw archive",
+        description="Harvest portals into the raw archive. Exit status: 0 when every portal's verdict is ok; "
+        "1 when any is partial, failed or blocked (the summary says why); 2 for a registry that cannot be used.",
+    )
     c.add_argument("--portals", required=True, help="portal registry (data/portals.yaml)")
     c.add_argument("--portal", action="append", help="only this portal id (repeatable)")
     c.add_argument("--data-dir", required=True)
     c.set_defaults(func=cmd_crawl)
 
-    b = sub.add_parser("build", help="crawl (or take a folder), then parse into Parquet tables and the DuckDB warehouse")
+    b = sub.add_parser(
+        "build", help="crawl (or take a folder), then parse into Parquet tables and the DuckDB warehouse",
+        description="Crawl (--portals) or take a folder (--documents), then build the dataset. With --portals the exit "
+        "status is 1 when any portal is not ok (the build still uses everything archived), 2 for an unusable registry.",
+    )
     b.add_argument("--data-dir", required=True, help="data directory (raw/, parquet/, xxgk.duckdb, releases/ go here)")
     b.add_argument("--portals", help="portal registry: crawl first, then parse everything archived")
     b.add_argument("--portal", action="append", help="only this portal id (repeatable)")

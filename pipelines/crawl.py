@@ -1,46 +1,136 @@
-"""Harvest portals with their platform's spider, one process per portal; summarise each portal."""
+"""Harvest portals with their platform's spider, one process per portal; an honest verdict for each.
+
+A portal's run is ``ok`` (every list page read, nothing failed), ``partial`` (some pages or documents
+failed, the time limit was reached, or far fewer reports were listed than on its last good run),
+``failed`` (no list page could be read, the crawl process died, or a portal that listed reports
+before lists none) or ``blocked`` (a challenge page).  ``xxgk crawl`` exits non-zero unless every
+portal is ``ok``.  Scrapy's log goes to ``logs/<portal>/<time>.log``; the terminal gets one line per portal.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .build import Layout
-from .harvest import harvest_folder
+from archive import manifest
+from archive.layout import Layout
+from archive.records import FetchRecord
 from portals.registry import Portal
 
-SUMMARY_KEYS = ("reports_listed", "new", "changed", "unchanged", "skipped_unchanged", "skipped_not_report", "skipped_robots", "blocked", "error")
+from .harvest import harvest_folder
+
+SUMMARY_KEYS = ("list_pages_read", "list_pages_failed", "reports_listed", "new", "changed", "unchanged", "documents_failed", "blocked")
+VERDICTS = ("ok", "partial", "failed", "blocked")
+DROP = 0.5  # listed reports below half of the last good run's: flagged
+GRACE = 120.0  # seconds past a portal's time limit before its crawl process is killed
 
 
 def _is_local(portal: Portal) -> bool:
     return all(urlsplit(u).hostname in ("127.0.0.1", "localhost", "::1") for u in portal.start_urls)
 
 
-def harvest_portal(portal: Portal, layout: Layout, *, timeout: float | None = None, base: Path = Path(".")) -> dict[str, int]:
-    """Crawl one portal (or archive a folder portal); returns its summary counts."""
+def history_path(raw: Path, portal: str) -> Path:
+    return raw / "runs" / f"{portal}.history.jsonl"
+
+
+def last_good(raw: Path, portal: str) -> dict | None:
+    runs = manifest.log_rows(history_path(raw, portal))
+    return next((r for r in reversed(runs) if r.get("verdict") == "ok"), None)
+
+
+def verdict(summary: dict, previous: dict | None, platform: str) -> tuple[str, list[str]]:
+    """The run's verdict and the reasons for it."""
+    flags: list[str] = []
+    if summary.get("blocked"):
+        return "blocked", ["a challenge page answered instead of content"]
+    if summary.get("crashed"):
+        return "failed", [str(summary["crashed"])]
+    listed = int(summary.get("reports_listed", 0))
+    if platform != "folder" and not summary.get("list_pages_read"):
+        return "failed", ["no list page could be read"]
+    before = int(previous.get("reports_listed", 0)) if previous else 0
+    if before and listed == 0:
+        return "failed", [f"lists no reports; its last good run listed {before}"]
+    if before and listed < DROP * before:
+        flags.append(f"lists {listed} reports against {before} on its last good run")
+    failed = int(summary.get("list_pages_failed", 0)) + int(summary.get("documents_failed", 0))
+    if summary.get("time_limit"):
+        flags.append("stopped at its time limit")
+    if failed:
+        flags.append(f"{summary.get('list_pages_failed', 0)} list page(s) and {summary.get('documents_failed', 0)} document(s) failed")
+    return ("partial" if flags else "ok"), flags
+
+
+def harvest_portal(portal: Portal, layout: Layout, *, timeout: float | None = None, base: Path = Path(".")) -> dict:
+    """Crawl one portal (or archive a folder portal); returns its summary with ``verdict`` and ``flags``."""
+    previous = last_good(layout.raw, portal.id)
     if portal.platform == "folder":
-        return harvest_folder(portal, layout.raw, base)
+        summary: dict = dict(harvest_folder(portal, layout.raw, base))
+    else:
+        summary = _crawl(portal, layout, timeout)
+    summary["verdict"], summary["flags"] = verdict(summary, previous, portal.platform)
+    path = history_path(layout.raw, portal.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **summary}, ensure_ascii=False) + "\n")
+    return summary
+
+
+def _crawl(portal: Portal, layout: Layout, timeout: float | None) -> dict:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    log = layout.logs / portal.id / f"{stamp}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     spec = {"id": portal.id, "name": portal.name, "platform": portal.platform, "start_urls": list(portal.start_urls),
             "region": portal.region, "region_code": portal.region_code, "body": portal.body, "time_limit": portal.time_limit,
             "options": portal.options}
     cmd = [sys.executable, "-m", "scrapers.run", "--portal-json", json.dumps(spec, ensure_ascii=False),
-           "--data-dir", str(layout.root), "--jobdir", str(layout.root / "jobs" / portal.id)]
+           "--data-dir", str(layout.root), "--jobdir", str(layout.jobs / portal.id), "--log-file", str(log),
+           "--parent-pid", str(os.getpid())]
     if _is_local(portal):
         cmd.append("--local")
     summary_path = layout.raw / "runs" / f"{portal.id}.summary.json"
     summary_path.unlink(missing_ok=True)
-    proc = subprocess.run(cmd, timeout=timeout, check=False, cwd=Path(__file__).resolve().parents[1])
-    if not summary_path.exists():
-        return {"error": 1, "exit_status": proc.returncode}
-    return json.loads(summary_path.read_text(encoding="utf-8"))
+    limit = timeout if timeout is not None else portal.time_limit + GRACE
+    with log.open("a", encoding="utf-8") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
+        try:
+            code = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            code = None
+        except BaseException:  # interrupted: the child must not outlive us
+            proc.kill()
+            proc.wait()
+            raise
+    if code == 0 and summary_path.exists():
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        summary["log"] = str(log)
+        return summary
+    why = f"the crawl process was killed after {limit:g} s" if code is None else f"the crawl process exited with status {code}"
+    manifest.append(layout.raw, [FetchRecord(portal.id, portal.start_urls[0], "error", kind="list_page",
+                                             reason="time_limit" if code is None else "spider_exception",
+                                             message=f"{why}; see {log}").as_row()])
+    return {"crashed": why, "log": str(log), "list_pages_failed": 1}
 
 
-def format_summary(results: dict[str, dict[str, int]]) -> str:
-    head = f"{'portal':<22}" + "".join(f"{k:>20}" for k in SUMMARY_KEYS)
+def format_summary(results: dict[str, dict]) -> str:
+    head = f"{'portal':<24}" + "".join(f"{k:>18}" for k in SUMMARY_KEYS) + f"  {'verdict':<8}"
     lines = [head]
     for pid, counts in results.items():
-        lines.append(f"{pid:<22}" + "".join(f"{counts.get(k, 0):>20}" for k in SUMMARY_KEYS))
-    return "\n".join(lines)
+        lines.append(f"{pid:<24}" + "".join(f"{int(counts.get(k, 0) or 0):>18}" for k in SUMMARY_KEYS) + f"  {counts.get('verdict', '?'):<8}")
+    notes = [f"  {pid}: {'; '.join(c['flags'])}" for pid, c in results.items() if c.get("flags")]
+    return "\n".join(lines + (["", "why:"] + notes if notes else []))
+
+
+def progress_line(pid: str, summary: dict) -> str:
+    """The one line the terminal shows for a portal."""
+    flags = f" ({'; '.join(summary['flags'])})" if summary.get("flags") else ""
+    return (f"{pid}: {summary.get('verdict')}{flags} — {summary.get('reports_listed', 0)} listed, {summary.get('new', 0)} new, "
+            f"{summary.get('changed', 0)} changed, {summary.get('unchanged', 0)} unchanged"
+            + (f"; log {summary['log']}" if summary.get("log") else ""))

@@ -35,6 +35,12 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
     counts: dict[str, int] = {}
     for start in portal.start_urls:
         folder = (base / start).resolve()
+        if not folder.is_dir():
+            rows.append(FetchRecord(portal.id, folder.as_uri(), "error", kind="list_page", reason="other",
+                                    message=f"folder not found: {folder}", fetched_at=now).as_row())
+            counts["list_pages_failed"] = counts.get("list_pages_failed", 0) + 1
+            continue
+        counts["list_pages_read"] = counts.get("list_pages_read", 0) + 1
         for p in find_documents(folder):
             data = p.read_bytes()
             sha, path, _new = store(raw, data, p.suffix.lower())
@@ -42,6 +48,7 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
             before = seen_urls.get(url)
             outcome = "new" if before is None else ("unchanged" if before == sha else "changed")
             counts[outcome] = counts.get(outcome, 0) + 1
+            counts["reports_listed"] = counts.get("reports_listed", 0) + 1
             rows.append(FetchRecord(portal.id, url, outcome, title=p.stem, bytes=len(data), sha256=sha, path=str(path), fetched_at=now).as_row())
     manifest.append(raw, rows)
     return counts

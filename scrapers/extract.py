@@ -6,9 +6,10 @@ Kept apart from Scrapy so that saved example pages can be checked against review
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from lxml import etree
 
@@ -28,6 +29,8 @@ _PERPAGE = re.compile(r"perPage\s*:\s*(\d+)")
 _PROXY_URL = re.compile(r"""proxyUrl\s*:\s*['"]([^'"]+)['"]""")
 _CONFIG = re.compile(r"window\._CONFIG\s*=\s*(\{.*?\})\s*;\s*</script>", re.S)
 
+
+_BEIJING = dt.timezone(dt.timedelta(hours=8))  # gkmlpt dates are Beijing midnights as Unix seconds
 
 NOT_A_REPORT_TITLE = re.compile(r"解读|图解|一图读懂|说明|答记者问|的通知|征求意见|新闻发布")
 
@@ -85,7 +88,8 @@ def hanweb_proxy(text: str, base: str) -> dict[str, object] | None:
         for scope in scopes:
             m = re.search(rf"""["']?{key}["']?\s*[:=]\s*["']?([^,"'}}&\s]+)""", scope)
             if m:
-                params[key] = m.group(1)
+                # nextgroup links carry the values URL-encoded; the form encodes them again when posted
+                params[key] = unquote(m.group(1))
                 break
     if "columnid" not in params:
         return None
@@ -140,7 +144,24 @@ def article_meta(html: str, base: str) -> dict[str, object]:
     }
 
 
+class BadPayload(ValueError):
+    """A list page or API answer that cannot be understood (malformed JSON, missing required parts)."""
+
+
+def _json_after(text: str, key: str) -> object | None:
+    """The JSON value (array or object) written after ``key:`` in a JavaScript object literal."""
+    m = re.search(rf"\b{key}\s*:\s*([\[{{])", text)
+    if not m:
+        return None
+    try:
+        value, _end = json.JSONDecoder().raw_decode(text, m.start(1))
+    except json.JSONDecodeError:
+        return None
+    return value
+
+
 def gkmlpt_config(html: str) -> dict | None:
+    """``window._CONFIG``: a JavaScript object (bare keys, ``SID: '763045'``) whose TREE and DETAIL are JSON."""
     m = _CONFIG.search(html)
     if not m:
         return None
@@ -148,12 +169,17 @@ def gkmlpt_config(html: str) -> dict | None:
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
-        # a JS object literal: quote the bare keys and single-quoted strings, then try again
-        fixed = re.sub(r"([{,]\s*)([A-Za-z_]\w*)\s*:", r'\1"\2":', raw).replace("'", '"')
-        try:
-            return json.loads(fixed)
-        except json.JSONDecodeError:
-            return None
+        pass
+    out: dict[str, object] = {}
+    for key in ("SID", "SERVICE_AREA_ID"):
+        v = re.search(rf"""\b{key}\s*:\s*['"]?([^'",\s}}]+)""", raw)
+        if v:
+            out[key] = v.group(1)
+    for key in ("TREE", "DETAIL"):
+        value = _json_after(raw, key)
+        if value is not None:
+            out[key] = value
+    return out if "TREE" in out or "DETAIL" in out else None
 
 
 def gkmlpt_report_category(config: dict) -> dict | None:
@@ -167,21 +193,65 @@ def gkmlpt_report_category(config: dict) -> dict | None:
     return None
 
 
-def gkmlpt_articles(payload: str, base: str) -> tuple[int | None, list[dict[str, object]]]:
-    """(post_count, articles) from an API answer; articles with absolute post and attachment URLs."""
-    data = json.loads(payload)
-    total = (data.get("classify") or {}).get("post_count")
-    out = []
+def gkmlpt_date(value: object) -> str | None:
+    """A gkmlpt date as ISO: real APIs give Unix seconds (integers), some answers strings."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, _BEIJING).date().isoformat()
+    text = str(value).strip()
+    if text.isdigit():
+        return dt.datetime.fromtimestamp(int(text), _BEIJING).date().isoformat()
+    return text[:10] or None
+
+
+def gkmlpt_page(payload: str, base: str) -> dict[str, object]:
+    """An API answer: ``total``, ``offset``, the category's ``post_count``, its ``articles`` (posts with
+    absolute URLs), ``links`` (items of ``type: "url"``, which point elsewhere) and ``problems``
+    (items that cannot be used, each said).  Unknown and extra fields are ignored."""
+    try:
+        data = json.loads(payload)
+    except json.JSONDecodeError as e:
+        raise BadPayload(f"malformed JSON: {e}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("articles", []), list):
+        raise BadPayload("not a gkmlpt list answer: no articles list")
+    classify = data.get("classify") if isinstance(data.get("classify"), dict) else {}
+    articles: list[dict[str, object]] = []
+    links: list[dict[str, object]] = []
+    problems: list[str] = []
     for a in data.get("articles") or []:
+        if not isinstance(a, dict):
+            problems.append(f"an item that is not an object: {str(a)[:80]}")
+            continue
         url = a.get("url") or a.get("post_url")
-        out.append(
+        title = a.get("title")
+        if a.get("type") == "url":
+            links.append({"title": title, "url": urljoin(base, str(url)) if url else None})
+            continue
+        if a.get("id") in (None, "") or not url:
+            problems.append(f"article without {'id' if a.get('id') in (None, '') else 'url'}: {str(title)[:60]!r}")
+            continue
+        attachments = a.get("attachment") or a.get("attachments") or []
+        articles.append(
             {
                 "id": a.get("id"),
-                "url": urljoin(base, url) if url else None,
-                "title": a.get("title"),
-                "date": (a.get("date") or a.get("display_publish_time") or "")[:10] or None,
+                "url": urljoin(base, str(url)),
+                "title": title,
+                "date": gkmlpt_date(a.get("date")) or gkmlpt_date(a.get("display_publish_time")) or gkmlpt_date(a.get("create_time")),
                 "index_no": a.get("identifier") or None,
-                "attachments": [{"url": urljoin(base, x["url"]), "name": x.get("name")} for x in a.get("attachment") or [] if x.get("url")],
+                "publisher": a.get("publisher") or None,
+                "attachments": [
+                    {"url": urljoin(base, str(x["url"])), "name": x.get("name")}
+                    for x in attachments if isinstance(x, dict) and x.get("url")
+                ],
             }
         )
-    return total, out
+    total = data.get("total") if isinstance(data.get("total"), int) else None
+    offset = data.get("offset") if isinstance(data.get("offset"), int) else None
+    return {"total": total, "offset": offset, "post_count": classify.get("post_count"), "articles": articles, "links": links, "problems": problems}
+
+
+def gkmlpt_articles(payload: str, base: str) -> tuple[int | None, list[dict[str, object]]]:
+    """(post_count, articles) of an API answer (see :func:`gkmlpt_page`)."""
+    page = gkmlpt_page(payload, base)
+    return page["post_count"], page["articles"]  # type: ignore[return-value]

@@ -23,9 +23,13 @@ SETTINGS: dict[str, object] = {
     "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,  # no annual report is larger
     "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
     "TELNETCONSOLE_ENABLED": False,  # no remote control
-    "COOKIES_ENABLED": False,
+    # a cookie jar per portal (one process per portal): WAFs such as Wangsu's WZWS answer the first request
+    # with a 307 that sets a cookie (wzws_cid) and expect it back; harmless everywhere else
+    "COOKIES_ENABLED": True,
     "ITEM_PIPELINES": {"scrapers.archive.ArchivePipeline": 300},
-    "DOWNLOADER_MIDDLEWARES": {"scrapers.middlewares.BackoffMiddleware": 540},
+    # above RetryMiddleware (550): process_response runs from high to low, so the backoff sees every
+    # 429/503 before Retry decides to try again (at 540 it saw only what retries gave up on)
+    "DOWNLOADER_MIDDLEWARES": {"scrapers.middlewares.BackoffMiddleware": 560},
     "SPIDER_MIDDLEWARES": {},
     "LOG_LEVEL": "INFO",
     "LOG_INSTALL_ROOT_HANDLER": True,

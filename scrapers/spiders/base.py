@@ -11,30 +11,55 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
 from portals.registry import Portal
 from scrapers.archive import known_documents
-from scrapers.extract import is_challenge
+from scrapers.extract import BadPayload, is_challenge
+from scrapers.failures import classify, status_of
 
 DOCUMENT_STATUSES = [304, 404, 403, 410, 412, 521]
+CHALLENGE_STATUSES = [412, 521]
+LIST_MAXSIZE = 16 * 1024 * 1024  # a list page or API answer is a few hundred kB; a larger one is refused
 
 
-def challenge_guarded(callback: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
-    """A callback that first checks for a challenge page: recorded as ``blocked``, and the crawl stops."""
+def guarded(kind: str) -> Callable[[Callable[..., Iterator[Any]]], Callable[..., Iterator[Any]]]:
+    """A callback that checks for a challenge page first, and whose failure is recorded, not raised.
 
-    @functools.wraps(callback)
-    def wrapper(self: PortalSpider, response: Response, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        blocked = self.blocked_guard(response)
-        if blocked:
-            yield blocked
-            self.crawler.stats.set_value("xxgk/blocked", True)
-            raise CloseSpider("blocked")
-        yield from callback(self, response, *args, **kwargs)
+    ``kind`` is ``list_page`` (list pages and API answers: counted read or failed) or ``document``.
+    A challenge page is recorded as ``blocked`` and stops the crawl; an exception while reading the
+    page (a malformed answer, an unexpected page, a bug) becomes an ``error`` row with its reason,
+    and the crawl goes on with the next page — what the page yielded before the failure is kept.
+    """
 
-    return wrapper
+    def deco(callback: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+        @functools.wraps(callback)
+        def wrapper(self: PortalSpider, response: Response, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            blocked = self.blocked_guard(response)
+            if blocked:
+                yield blocked
+                self.crawler.stats.set_value("xxgk/blocked", True)
+                raise CloseSpider("blocked")
+            try:
+                yield from callback(self, response, *args, **kwargs)
+            except CloseSpider:
+                raise
+            except Exception as e:  # recorded with its reason; the crawl goes on
+                reason = "bad_payload" if isinstance(e, BadPayload) else "spider_exception"
+                self.logger.exception("%s: %s on %s", self.portal.id, reason, response.url)
+                yield self.failure_item(response.url, reason, f"{type(e).__name__}: {e}"[:500], kind=kind, status=response.status)
+                return
+            if kind == "list_page":
+                self.count("list_pages_read")
+
+        return wrapper
+
+    return deco
+
+
+challenge_guarded = guarded("document")
 
 
 class PortalSpider(scrapy.Spider):
@@ -65,7 +90,8 @@ class PortalSpider(scrapy.Spider):
         return host in self.allowed_domains
 
     def document_request(self, url: str, callback: Any, *, referer: str | None, title: str | None,
-                         list_date: str | None, index_no: str | None, kind: str, force: bool = False) -> scrapy.Request | None:
+                         list_date: str | None, index_no: str | None, kind: str, force: bool = False,
+                         attachment_name: str | None = None) -> scrapy.Request | None:
         """A request for a document, or None when the archive already holds it unchanged.
 
         The list's date is the portal's own "changed" signal: a document already archived whose
@@ -74,6 +100,7 @@ class PortalSpider(scrapy.Spider):
         """
         url = safe_url_string(url)  # the form Scrapy fetches and the archive records
         if not self.on_portal(url):
+            self.count("skipped_other_host")
             return None
         prior = self.known.get(url)
         headers = {}
@@ -87,24 +114,47 @@ class PortalSpider(scrapy.Spider):
             if prior.get("last_modified"):
                 headers["If-Modified-Since"] = prior["last_modified"]
         meta = {
-            "doc": {"referer": referer, "title": title, "list_date": list_date, "index_no": index_no, "doc_kind": kind},
+            "doc": {"referer": referer, "title": title, "list_date": list_date, "index_no": index_no, "doc_kind": kind,
+                    "attachment_name": attachment_name},
             "handle_httpstatus_list": DOCUMENT_STATUSES,
         }
         return scrapy.Request(url, callback=callback, errback=self.document_failed, headers=headers, meta=meta, dont_filter=False)
 
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def failure_item(self, url: str, reason: str, message: str, *, kind: str, status: int | None = None, **doc: Any) -> dict:
+        """An ``error`` row for the manifest: a page or document that could not be fetched or understood."""
+        self.count("list_pages_failed" if kind == "list_page" else "documents_failed")
+        return {"portal": self.portal.id, "url": url, "status": status, "kind": "error", "record_kind": kind,
+                "reason": reason, "message": message, **doc}
+
+    def list_request(self, url: str, callback: Any, *, cb_kwargs: dict | None = None, formdata: dict | None = None,
+                     statuses: tuple[int, ...] = ()) -> scrapy.Request:
+        """A list page or API request: never filtered as seen, failures recorded by :meth:`list_failed`."""
+        meta = {"handle_httpstatus_list": [*CHALLENGE_STATUSES, *statuses], "download_maxsize": LIST_MAXSIZE, "list_page": True}
+        if formdata is not None:
+            return scrapy.FormRequest(url, formdata=formdata, callback=callback, errback=self.list_failed, dont_filter=True,
+                                      cb_kwargs=cb_kwargs or {}, meta=meta)
+        return scrapy.Request(url, callback=callback, errback=self.list_failed, dont_filter=True, cb_kwargs=cb_kwargs or {}, meta=meta)
+
+    def list_failed(self, failure: Any) -> Iterator[dict]:
+        """A list page or API page that could not be fetched: an error row, and the crawl goes on."""
+        reason, message = classify(failure.value)
+        if reason is None:
+            self.count("skipped_robots")
+            return
+        yield self.failure_item(failure.request.url, reason, message, kind="list_page", status=status_of(failure.value))
+
     def document_failed(self, failure: Any) -> Iterator[dict]:
-        """A document that could not be fetched (timeout, refused connection …) is recorded as an error."""
+        """A document that could not be fetched (timeout, refused connection, redirected off the portal …)."""
         request = failure.request
         doc = dict(request.meta.get("doc") or {})
-        error = failure.value
-        if isinstance(error, IgnoreRequest):  # robots.txt forbids it: a choice, not an error
-            self.counts["skipped_robots"] = self.counts.get("skipped_robots", 0) + 1
+        reason, message = classify(failure.value)
+        if reason is None:  # robots.txt forbids it: a choice, not an error
+            self.count("skipped_robots")
             return
-        yield {
-            "portal": self.portal.id, "url": request.url, "status": getattr(getattr(error, "response", None), "status", None),
-            "content_type": None, "etag": None, "last_modified": None, "body": None, "kind": "error",
-            "message": f"{type(error).__name__}: {error}"[:500], **doc,
-        }
+        yield self.failure_item(request.url, reason, message, kind="document", status=status_of(failure.value), **doc)
 
     def missing_attachments(self, article_url: str) -> list[dict]:
         """Attachments of an archived article that are not archived yet (a run killed in between).
@@ -129,12 +179,12 @@ class PortalSpider(scrapy.Spider):
     def attachment_requests(self, attachments: Iterable[dict], *, referer: str, list_date: str | None,
                             index_no: str | None, title: str | None = None) -> Iterator[scrapy.Request]:
         for att in attachments:
-            req = self.document_request(att["url"], self.parse_attachment, referer=referer, title=att.get("name") or title,
-                                        list_date=list_date, index_no=index_no, kind="attachment")
+            req = self.document_request(att["url"], self.parse_attachment, referer=referer, title=title,
+                                        list_date=list_date, index_no=index_no, kind="attachment", attachment_name=att.get("name"))
             if req is not None:
                 yield req
 
-    @challenge_guarded
+    @guarded("document")
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         yield self.document_item(response)
 
@@ -145,6 +195,7 @@ class PortalSpider(scrapy.Spider):
             kind = "not_modified"
         elif status >= 400:
             kind = "error"
+            self.count("documents_failed")
         else:
             kind = "fetched"
         return {
@@ -157,6 +208,7 @@ class PortalSpider(scrapy.Spider):
             "body": response.body if kind == "fetched" else None,
             "kind": kind,
             "message": f"HTTP {status}" if kind == "error" else None,
+            "reason": "http_status" if kind == "error" else None,
             **doc,
         }
 

@@ -12,12 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
-import scrapy
 from scrapy.http import Response
 
 from scrapers.extract import REPORT_CATEGORY, article_meta, is_report_title
 
-from .base import PortalSpider, challenge_guarded
+from .base import PortalSpider, guarded
 
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
@@ -28,10 +27,9 @@ class GenericSpider(PortalSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.portal.start_urls:
-            yield scrapy.Request(url, callback=self.parse_list, dont_filter=True, cb_kwargs={"start": url, "n": 0},
-                                 meta={"handle_httpstatus_list": [404, 412, 521]})
+            yield self.list_request(url, self.parse_list, cb_kwargs={"start": url, "n": 0}, statuses=(404,))
 
-    @challenge_guarded
+    @guarded("list_page")
     def parse_list(self, response: Response, start: str, n: int) -> Iterator[Any]:
         if response.status == 404:
             return
@@ -44,7 +42,7 @@ class GenericSpider(PortalSpider):
                 listed += 1
             if not href or not is_report_title(title):
                 continue
-            self.counts["reports_listed"] += 1
+            self.count("reports_listed")
             around = " ".join(a.xpath("./following-sibling::*[1]//text() | ./following-sibling::text()[1]").getall())
             m = _DATE.search(around)
             date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
@@ -55,10 +53,9 @@ class GenericSpider(PortalSpider):
         template = self.portal.options.get("next_pages")
         if template and listed and n < int(self.portal.options.get("max_pages", 50)):
             nxt = urljoin(start, template.format(n=n + 1))
-            yield scrapy.Request(nxt, callback=self.parse_list, dont_filter=True, cb_kwargs={"start": start, "n": n + 1},
-                                 meta={"handle_httpstatus_list": [404, 412, 521]})
+            yield self.list_request(nxt, self.parse_list, cb_kwargs={"start": start, "n": n + 1}, statuses=(404,))
 
-    @challenge_guarded
+    @guarded("document")
     def parse_article(self, response: Response) -> Iterator[Any]:
         item = self.document_item(response)
         if item["kind"] != "fetched":
@@ -66,7 +63,7 @@ class GenericSpider(PortalSpider):
             return
         meta = article_meta(response.text, response.url)
         if not (REPORT_CATEGORY.search(str(meta.get("category") or "")) or is_report_title(str(meta.get("title") or ""))):
-            self.counts["skipped_not_report"] += 1
+            self.count("skipped_not_report")
             return
         yield item
         yield from self.attachment_requests(meta["attachments"], referer=response.url,

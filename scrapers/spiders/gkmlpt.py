@@ -1,4 +1,10 @@
-"""gkmlpt (政府信息公开目录平台) portals: _CONFIG tree, the JSON list API and its quirks, posts, attachments."""
+"""gkmlpt (政府信息公开目录平台) portals: _CONFIG tree, the JSON list API and its quirks, posts, attachments.
+
+The list API answers ``{classify, total, offset, articles}``, 100 articles a page; dates are Unix
+seconds; items of ``type: "url"`` are links to other pages, not posts; ``total`` can be far below
+the category's ``post_count`` (only a recent window is listed).  Paging stops on an empty page, a
+repeated page, a 404, or when ``offset`` + the page reaches ``total``.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
-import scrapy
 from scrapy.http import Response
 
-from scrapers.extract import gkmlpt_articles, gkmlpt_config, gkmlpt_report_category, is_other_notice
+from scrapers.extract import article_meta, gkmlpt_config, gkmlpt_page, gkmlpt_report_category, is_other_notice
 
-from .base import PortalSpider, challenge_guarded
+from .base import PortalSpider, guarded
 
 MAX_PAGES = 500
 
@@ -22,39 +27,43 @@ class GkmlptSpider(PortalSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.portal.start_urls:
-            yield scrapy.Request(url, callback=self.parse_index, dont_filter=True, meta={"handle_httpstatus_list": [412, 521]})
+            yield self.list_request(url, self.parse_index)
 
-    @challenge_guarded
+    @guarded("list_page")
     def parse_index(self, response: Response) -> Iterator[Any]:
         config = gkmlpt_config(response.text)
         if not config:
-            self.logger.warning("%s: no window._CONFIG on %s", self.portal.id, response.url)
+            yield self.failure_item(response.url, "bad_payload", "no window._CONFIG on the page", kind="list_page", status=response.status)
             return
         node = gkmlpt_report_category(config)
         if not node:
-            self.logger.warning("%s: no annual-report category in the gkmlpt tree", self.portal.id)
+            yield self.failure_item(response.url, "bad_payload", "no annual-report category (年报/年度报告) in the gkmlpt TREE",
+                                    kind="list_page", status=response.status)
             return
         base = response.url.split("/gkmlpt/")[0]
-        yield self._page(base, node["id"], config.get("SID", ""), 1, None)
+        yield self._page(base, node["id"], str(config.get("SID", "")), 1, None)
 
-    def _page(self, base: str, cat: int, sid: str, page: int, previous_first: Any) -> scrapy.Request:
+    def _page(self, base: str, cat: int, sid: str, page: int, previous_first: Any) -> Any:
         url = urljoin(base + "/", f"gkmlpt/api/all/{cat}?page={page}&sid={sid}")
-        return scrapy.Request(url, callback=self.parse_api, dont_filter=True,
-                              cb_kwargs={"base": base, "cat": cat, "sid": sid, "page": page, "previous_first": previous_first},
-                              meta={"handle_httpstatus_list": [404, 412, 521]})
+        return self.list_request(url, self.parse_api, statuses=(404,),
+                                 cb_kwargs={"base": base, "cat": cat, "sid": sid, "page": page, "previous_first": previous_first})
 
-    @challenge_guarded
+    @guarded("list_page")
     def parse_api(self, response: Response, base: str, cat: int, sid: str, page: int, previous_first: Any) -> Iterator[Any]:
         if response.status == 404:
             return  # past the last page on sites that 404 there
-        _total, articles = gkmlpt_articles(response.text, response.url)
+        listing = gkmlpt_page(response.text, response.url)
+        articles: list[dict] = listing["articles"]  # type: ignore[assignment]
+        self.count("skipped_links", len(listing["links"]))  # type: ignore[arg-type]
+        for problem in listing["problems"]:  # type: ignore[attr-defined]
+            yield self.failure_item(response.url, "bad_payload", problem, kind="list_page", status=response.status)
         if not articles or articles[0]["id"] == previous_first:
             return  # empty, or the site repeats a page: the end
         for a in articles:
             if is_other_notice(str(a["title"] or "")):
-                self.counts["skipped_not_report"] += 1  # listed under the reports, but about one
+                self.count("skipped_not_report")  # listed under the reports, but about one
                 continue
-            self.counts["reports_listed"] += 1
+            self.count("reports_listed")
             req = self.document_request(str(a["url"]), self.parse_post, referer=response.url, title=a["title"],
                                         list_date=a["date"], index_no=a["index_no"], kind="article")
             if req is not None:
@@ -62,13 +71,28 @@ class GkmlptSpider(PortalSpider):
                 yield req
                 continue
             # the post is archived; its attachments may not all be (a run killed in between)
-            yield from self.attachment_requests(a["attachments"], referer=str(a["url"]), list_date=a["date"], index_no=a["index_no"])
+            yield from self.attachment_requests(a["attachments"], referer=str(a["url"]), list_date=a["date"],
+                                                index_no=a["index_no"], title=a["title"])
+        total, offset = listing["total"], listing["offset"]
+        listed = len(articles) + len(listing["links"]) + len(listing["problems"])  # type: ignore[arg-type]
+        if isinstance(total, int) and isinstance(offset, int) and offset + listed >= total:
+            return  # the API says this was the last page
         if page < MAX_PAGES:
             yield self._page(base, cat, sid, page + 1, articles[0]["id"])
+        else:
+            yield self.failure_item(response.url, "page_limit", f"stopped after {MAX_PAGES} pages with more announced (total {total})",
+                                    kind="list_page", status=response.status)
 
-    @challenge_guarded
+    @guarded("document")
     def parse_post(self, response: Response, attachments: list[dict] | None = None) -> Iterator[Any]:
         item = self.document_item(response)
         yield item
+        if item["kind"] != "fetched":
+            return
         doc = response.meta["doc"]
-        yield from self.attachment_requests(attachments or [], referer=response.url, list_date=doc.get("list_date"), index_no=doc.get("index_no"))
+        # the API's attachment list, and documents linked from the post's body (some sites link the PDF only there)
+        linked = article_meta(response.text, response.url)["attachments"]
+        seen = {a["url"] for a in attachments or []}
+        every = list(attachments or []) + [a for a in linked if a["url"] not in seen]
+        yield from self.attachment_requests(every, referer=response.url, list_date=doc.get("list_date"),
+                                            index_no=doc.get("index_no"), title=doc.get("title"))

@@ -10,7 +10,7 @@ from scrapy.http import Response
 
 from scrapers.extract import REPORT_CATEGORY, article_meta, hanweb_proxy, hanweb_records, hanweb_total, is_report_title
 
-from .base import PortalSpider, challenge_guarded
+from .base import PortalSpider, guarded
 
 
 class HanwebSpider(PortalSpider):
@@ -20,9 +20,9 @@ class HanwebSpider(PortalSpider):
     async def start(self) -> AsyncIterator[Any]:
         for url in self.portal.start_urls:
             # list pages are always read again: they are how we learn what changed
-            yield scrapy.Request(url, callback=self.parse_column, dont_filter=True, meta={"handle_httpstatus_list": [412, 521]})
+            yield self.list_request(url, self.parse_column)
 
-    @challenge_guarded
+    @guarded("list_page")
     def parse_column(self, response: Response) -> Iterator[Any]:
         text = response.text
         yield from self._records(hanweb_records(text, response.url), response.url)
@@ -37,14 +37,19 @@ class HanwebSpider(PortalSpider):
         params = dict(proxy["params"])
         end = start + per - 1
         url = f"{proxy['url']}?startrecord={start}&endrecord={end}&perpage={per}"
-        return scrapy.FormRequest(
-            url, formdata={k: str(v) for k, v in params.items()}, callback=self.parse_proxy, dont_filter=True,
-            cb_kwargs={"proxy": proxy, "start": start, "per": per, "referer": referer},
-            meta={"handle_httpstatus_list": [412, 521]},
-        )
+        return self.list_request(url, self.parse_proxy, formdata={k: str(v) for k, v in params.items()}, statuses=(404,),
+                                 cb_kwargs={"proxy": proxy, "start": start, "per": per, "referer": referer})
 
-    @challenge_guarded
+    @guarded("list_page")
     def parse_proxy(self, response: Response, proxy: dict, start: int, per: int, referer: str) -> Iterator[Any]:
+        if response.status == 404:
+            # sites serve the proxy at /module/web/jpage/dataproxy.jsp or /module/jpage/dataproxy.jsp; the other one 404s
+            other = _other_proxy_path(str(proxy["url"]))
+            if other and not proxy.get("tried_other"):
+                yield self._proxy_request({**proxy, "url": other, "tried_other": True}, start, per, None, referer)
+            else:
+                yield self.failure_item(response.url, "http_status", "HTTP 404 from the paging proxy", kind="list_page", status=404)
+            return
         records = hanweb_records(response.text, referer)
         yield from self._records(records, referer)
         total = hanweb_total(response.text)
@@ -56,9 +61,9 @@ class HanwebSpider(PortalSpider):
         for rec in records:
             title = str(rec["title"] or "")
             if not is_report_title(title):
-                self.counts["skipped_not_report"] += 1
+                self.count("skipped_not_report")
                 continue
-            self.counts["reports_listed"] += 1
+            self.count("reports_listed")
             req = self.document_request(str(rec["url"]), self.parse_article, referer=referer, title=title,
                                         list_date=rec["date"], index_no=None, kind="article")
             if req is not None:
@@ -67,7 +72,7 @@ class HanwebSpider(PortalSpider):
             yield from self.attachment_requests(self.missing_attachments(str(rec["url"])), referer=str(rec["url"]),
                                                 list_date=rec["date"], index_no=None)
 
-    @challenge_guarded
+    @guarded("document")
     def parse_article(self, response: Response) -> Iterator[Any]:
         item = self.document_item(response)
         if item["kind"] != "fetched":
@@ -77,9 +82,16 @@ class HanwebSpider(PortalSpider):
         category = str(meta.get("category") or "")
         title = str(meta.get("title") or item.get("title") or "")
         if not (REPORT_CATEGORY.search(category) or is_report_title(title)):
-            self.counts["skipped_not_report"] += 1
+            self.count("skipped_not_report")
             return  # not a report after all: neither it nor its attachments are kept
         item["index_no"] = meta.get("index_no") or item.get("index_no")
         yield item
         yield from self.attachment_requests(meta["attachments"], referer=response.url, title=title,
                                             list_date=response.meta["doc"].get("list_date"), index_no=item["index_no"])
+
+
+def _other_proxy_path(url: str) -> str | None:
+    for a, b in (("/module/web/jpage/dataproxy.jsp", "/module/jpage/dataproxy.jsp"), ("/module/jpage/dataproxy.jsp", "/module/web/jpage/dataproxy.jsp")):
+        if a in url:
+            return url.replace(a, b)
+    return None

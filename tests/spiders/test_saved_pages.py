@@ -33,15 +33,32 @@ CASES = {
     },
     "gkmlpt_api_page1.json": lambda t: dict(zip(("post_count", "articles"), extract.gkmlpt_articles(t, f"{BASE}/qy/gkmlpt/api/all/7?page=1"), strict=True)),
     "gkmlpt_post.html": lambda t: {"title": ((extract.gkmlpt_config(t) or {}).get("DETAIL") or {}).get("title")},
+    # shaped like the real platforms (tests/spiders/real/SOURCES.md: field names and types as published)
+    "real/gkmlpt_index.html": lambda t: {
+        "sid": (extract.gkmlpt_config(t) or {}).get("SID"),
+        "category": extract.gkmlpt_report_category(extract.gkmlpt_config(t) or {}),
+    },
+    "real/gkmlpt_api_page.json": lambda t: extract.gkmlpt_page(t, "http://www.gdqy.gov.cn/gdqynyj/gkmlpt/api/all/22195?page=1&sid=763045"),
+    "real/gkmlpt_post.html": lambda t: {"title": ((extract.gkmlpt_config(t) or {}).get("DETAIL") or {}).get("title")},
+    "real/hanweb_column.html": lambda t: {
+        "records": extract.hanweb_records(t, "http://www.wuyi.gov.cn/col/col1229186547/index.html"),
+        "proxy": extract.hanweb_proxy(t, "http://www.wuyi.gov.cn/col/col1229186547/index.html"),
+        "total": extract.hanweb_total(t),
+    },
+    "real/hanweb_dataproxy.xml": lambda t: {
+        "total": extract.hanweb_total(t),
+        "records": extract.hanweb_records(t, "http://www.wuyi.gov.cn/col/col1229186547/index.html"),
+    },
     "challenge.html": lambda t: {"is_challenge_200": extract.is_challenge(200, t.encode()), "is_challenge_412": extract.is_challenge(412, t.encode())},
 }
 
 
 @pytest.mark.parametrize("page", sorted(CASES))
 def test_saved_page_gives_the_reviewed_items(page: str) -> None:
-    text = (EXAMPLES / page).read_text(encoding="utf-8")
+    folder = EXAMPLES.parent if page.startswith("real/") else EXAMPLES
+    text = (folder / page).read_text(encoding="utf-8")
     got = json.loads(json.dumps(CASES[page](text), ensure_ascii=False))
-    expected_path = EXAMPLES / f"{page}.expected.json"
+    expected_path = folder / f"{page}.expected.json"
     if os.environ.get("XXGK_REGENERATE"):
         expected_path.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     assert got == json.loads(expected_path.read_text(encoding="utf-8"))

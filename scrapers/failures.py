@@ -27,6 +27,9 @@ _BY_TYPE: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 def classify(error: BaseException) -> tuple[str | None, str]:
     """(reason, message) of a failed request; reason None for a robots.txt refusal (a choice, not a failure)."""
     message = f"{type(error).__name__}: {error}"[:500]
+    if isinstance(error, HttpError):  # an IgnoreRequest too: first
+        status = status_of(error)
+        return "http_status", f"HTTP {status}" if status else message
     if isinstance(error, sx.IgnoreRequest):
         text = str(error)
         if "robots.txt" in text:

@@ -146,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST":
             length = int(self.headers.get("Content-Length") or 0)
             form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
-        self.server.count(path)
+        self.server.count(path, self.path)
         site = self.server.site
         if self.server.delay_documents and ("/art/" in path or "downfile" in path or "/content/" in path or "/attachment/" in path):
             time.sleep(self.server.delay_documents)
@@ -342,7 +342,8 @@ class DemoPortal(ThreadingHTTPServer):
         self.slow_seconds = slow_seconds
         self.delay_documents = 0.0  # seconds added to every document answer (to kill a crawl mid-way)
         self.slow_paths: dict[str, float] = {}  # path -> seconds before answering (a server that times out)
-        self.requests: Counter[str] = Counter()
+        self.requests: Counter[str] = Counter()  # by path
+        self.requests_by_url: Counter[str] = Counter()  # by path and query (attachments share downfile.jsp)
         self.etags: dict[str, str] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -356,9 +357,10 @@ class DemoPortal(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
 
-    def count(self, path: str) -> None:
+    def count(self, path: str, full: str | None = None) -> None:
         with self._lock:
             self.requests[path] += 1
+            self.requests_by_url[full or path] += 1
 
     def hanweb_column(self) -> str:
         arts = self.site.hanweb

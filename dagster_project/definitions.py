@@ -17,7 +17,7 @@ import polars as pl
 from parsers.model import ParseResult
 from pipelines.build import Layout, parse_all
 from pipelines.dataset import build_tables
-from pipelines.harvest import archived_sources, harvest_folder
+from pipelines.harvest import archived_sources
 from portals.registry import DEFAULT_REGISTRY, load_portals
 from warehouse.database import build_warehouse
 from warehouse.parquet import write_tables
@@ -42,17 +42,34 @@ class XxgkSettings(dg.ConfigurableResource):
 PORTALS = dg.StaticPartitionsDefinition([p.id for p in load_portals()])
 
 
-@dg.asset(partitions_def=PORTALS, group_name="harvest", kinds={"python"})
+@dg.asset(
+    partitions_def=PORTALS,
+    group_name="harvest",
+    kinds={"python"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            "harvest_verdict_ok", asset="raw_documents", blocking=True,
+            description="The portal's harvest read every list page and document: not partial, failed, blocked or gone silent "
+            "(listing no reports, or far fewer than on its last good run). Blocking: a silent portal stops the run.",
+        )
+    ],
+)
 def raw_documents(context: dg.AssetExecutionContext, xxgk: XxgkSettings) -> dg.MaterializeResult:
-    """The documents of one portal, archived by SHA-256, with a manifest row per fetch."""
-    portal = next(p for p in load_portals(Path(xxgk.portals_file)) if p.id == context.partition_key)
-    if portal.platform != "folder":
-        from pipelines.crawl import harvest_portal  # the web spiders (Scrapy)
+    """The documents of one portal, archived by SHA-256, with a manifest row per fetch (failures included)."""
+    from pipelines.crawl import harvest_portal  # the web spiders (Scrapy) run in their own process
 
-        counts = harvest_portal(portal, xxgk.layout)
-    else:
-        counts = harvest_folder(portal, xxgk.layout.raw, Path(xxgk.base_dir))
-    return dg.MaterializeResult(metadata={k: dg.MetadataValue.int(v) for k, v in counts.items()})
+    portal = next(p for p in load_portals(Path(xxgk.portals_file)) if p.id == context.partition_key)
+    summary = harvest_portal(portal, xxgk.layout, base=Path(xxgk.base_dir))
+    counts = {k: dg.MetadataValue.int(int(v)) for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)}
+    verdict = str(summary.get("verdict"))
+    why = "; ".join(summary.get("flags") or []) or "every list page and document read"
+    return dg.MaterializeResult(
+        metadata={**counts, "verdict": verdict, "why": why},
+        check_results=[
+            dg.AssetCheckResult(check_name="harvest_verdict_ok", passed=verdict == "ok", severity=dg.AssetCheckSeverity.ERROR,
+                                metadata={"verdict": verdict, "why": why, "log": str(summary.get("log") or "")})
+        ],
+    )
 
 
 @dg.asset(deps=[raw_documents], group_name="parse", kinds={"python"})

@@ -51,8 +51,8 @@ def verdict(summary: dict, previous: dict | None, platform: str) -> tuple[str, l
     if summary.get("crashed"):
         return "failed", [str(summary["crashed"])]
     listed = int(summary.get("reports_listed", 0))
-    if platform != "folder" and not summary.get("list_pages_read"):
-        return "failed", ["no list page could be read"]
+    if not summary.get("list_pages_read"):
+        return "failed", ["no list page could be read" if platform != "folder" else "the folder could not be read"]
     before = int(previous.get("reports_listed", 0)) if previous else 0
     if before and listed == 0:
         return "failed", [f"lists no reports; its last good run listed {before}"]

@@ -71,6 +71,21 @@ def test_materialise_everything_on_the_demo_data(settings: d.XxgkSettings) -> No
     assert (layout.releases / "latest" / "datapackage.json").exists()
 
 
+def test_a_portal_gone_silent_fails_the_blocking_harvest_check(tmp_path: Path) -> None:
+    portals = tmp_path / "portals.yaml"
+    portals.write_text(f"portals:\n  - id: demo-samples\n    name: test\n    platform: folder\n    start_urls: [{tmp_path / 'gone'}]\n", encoding="utf-8")
+    settings = d.XxgkSettings(data_dir=str(tmp_path / "data"), portals_file=str(portals), base_dir=str(tmp_path))
+    spec = next(iter(d.raw_documents.check_specs))
+    assert spec.name == "harvest_verdict_ok" and spec.blocking
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([d.raw_documents], partition_key="demo-samples", resources={"xxgk": settings}, instance=instance,
+                                raise_on_error=False)
+    check = {e.check_name: e for e in result.get_asset_check_evaluations()}["harvest_verdict_ok"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.metadata["verdict"].value == "failed"
+    assert not result.success  # blocking: the run fails, nothing downstream would be built on it
+
+
 def test_row_count_check_fails_when_a_table_shrinks(settings: d.XxgkSettings) -> None:
     state = Path(settings.data_dir) / "state" / "row_counts.json"
     state.parent.mkdir(parents=True)
@@ -138,7 +153,7 @@ def test_dagster_dev_starts_offline_and_shows_assets_checks_and_schedules(tmp_pa
         assets = {"/".join(n["assetKey"]["path"]) for n in data["assetNodes"]}
         assert {"raw_documents", "parsed_reports", "facts", "reports", "warehouse", "release"} <= assets
         checks = {c["name"] for n in data["assetChecksOrError"] for c in (n["assetChecksOrError"] or {}).get("checks", [])}
-        assert {"accounting_identities", "unmapped_labels", "complete_tables", "facts_row_count_not_falling"} <= checks
+        assert {"accounting_identities", "unmapped_labels", "complete_tables", "facts_row_count_not_falling", "harvest_verdict_ok"} <= checks
         schedules = {s["name"]: s["executionTimezone"] for r in data["repositoriesOrError"]["nodes"] for s in r["schedules"]}
         assert schedules == {"nightly_harvest": "Asia/Shanghai", "nightly_build": "Asia/Shanghai"}
     finally:

@@ -31,6 +31,8 @@ def identify(meta: ReportMeta, ctx: Context | None = None, list_title: str | Non
             meta.year, meta.year_source = None, None
             problems.append(("year_missing", "no year in the title, the text, the page or a publication date"))
 
+    if list_title and (meta.title is None or find_year(meta.title, "")[0] is None) and find_year(list_title, "")[0] is not None:
+        meta.title = list_title  # the list page's title, for a document that prints none or one without its year
     printed, source = meta.agency_printed, meta.agency_source
     if printed is None and list_title:
         printed, source = find_agency_in_title(list_title), "page_meta"

@@ -155,7 +155,9 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
                 "title": m.title,
                 "contact_phone": m.contact_phone,
                 "contact_email": m.contact_email,
-                "index_no": next((d.report.page_meta.get("index_no") for d in docs if d.report.page_meta.get("index_no")), None),
+                # the page's own 索引号, else the one the list page or API gave (a PDF attachment has no page of its own)
+                "index_no": next((d.report.page_meta.get("index_no") for d in docs if d.report.page_meta.get("index_no")), None)
+                or next((src[d.path].index_no for d in docs if d.path in src and src[d.path].index_no), None),
                 "publisher": next((d.report.page_meta.get("publisher") for d in docs if d.report.page_meta.get("publisher")), None),
                 "canonical_sha256": m.sha256,
                 "source_url": s.url or m.source_url,

@@ -153,7 +153,7 @@ def test_the_list_pages_title_and_the_portal_complete_a_report_at_build_time() -
     r = parse_text("政府信息公开工作年度报告\n正文。\n")
     assert r.report.agency_id is None and r.report.report_id.startswith("d-") if r.report.report_id else True
     identify(r.report, Context(region_code="420105"), list_title="区统计局2023年政府信息公开工作年度报告")
-    assert (r.report.year, r.report.year_source) == (2023, "page_meta")
+    assert (r.report.year, r.report.year_source, r.report.title) == (2023, "page_meta", "区统计局2023年政府信息公开工作年度报告")
     assert (r.report.agency_name, r.report.agency_name_source, r.report.region_source) == ("武汉市汉阳区统计局", "page_meta", "registry")
 
 
@@ -185,3 +185,11 @@ def test_the_format_follows_the_year_settled_at_build_time() -> None:
     tables = build_tables([r], [SourceDocument("snippet", list_title="乐清市教育局2017年政府信息公开工作年度报告")])
     assert tables["reports"].select("year", "year_source", "format").row(0) == (2017, "page_meta", "pre2019")
     assert "missing_tables" not in tables["problems"]["kind"].to_list()
+
+
+def test_the_list_pages_index_number_reaches_the_report() -> None:
+    r = parse_text("政府信息公开工作年度报告\n正文。\n")
+    tables = build_tables([r], [SourceDocument("snippet", region_code="420105", index_no="11420105MB1234567X/2024-00003",
+                                               list_title="区统计局2023年政府信息公开工作年度报告")])
+    row = tables["reports"].row(0, named=True)
+    assert (row["index_no"], row["agency_name"], row["year"]) == ("11420105MB1234567X/2024-00003", "武汉市汉阳区统计局", 2023)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from archive.layout import Layout
+from archive.locks import data_dir_lock
 from parsers.media import parse_path
 from parsers.model import ParseResult
 from warehouse.database import build_warehouse, format_table, query
@@ -41,17 +42,23 @@ def parse_all(paths: Iterable[Path | str], cache: Path | None = None) -> list[Pa
     return [parse_cached(Path(p), cache)[0] for p in paths]
 
 
-def build(layout: Layout, sources: Sequence[SourceDocument]) -> dict[str, int]:
-    """Parse the documents (new ones only: cached by SHA-256), write the Parquet tables and the warehouse."""
-    results = parse_all((s.path for s in sources), cache=layout.parsed)
-    tables = build_tables(results, sources)
-    write_tables(tables, layout.parquet)
-    build_warehouse(layout.parquet, layout.db)
+def build(layout: Layout, sources: Sequence[SourceDocument], *, wait: float = 0.0) -> dict[str, int]:
+    """Parse the documents (new ones only: cached by SHA-256), write the Parquet tables and the warehouse.
+
+    One build or release of a data directory at a time: a second one waits ``wait`` seconds, then
+    refuses with :class:`archive.locks.Busy` (harvests of portals may run meanwhile).
+    """
+    with data_dir_lock(layout.root, wait):
+        results = parse_all((s.path for s in sources), cache=layout.parsed)
+        tables = build_tables(results, sources)
+        write_tables(tables, layout.parquet)
+        build_warehouse(layout.parquet, layout.db)
     return {name: df.height for name, df in tables.items()}
 
 
-def release(layout: Layout, today: dt.date | None = None) -> Path:
-    return make_release(layout.parquet, layout.db, layout.releases, today=today)
+def release(layout: Layout, today: dt.date | None = None, *, wait: float = 0.0) -> Path:
+    with data_dir_lock(layout.root, wait):
+        return make_release(layout.parquet, layout.db, layout.releases, today=today)
 
 
 def folder_sources(folder: Path) -> list[SourceDocument]:
@@ -62,7 +69,7 @@ DEMO_PORT = 28765  # a fixed port keeps the demo's URLs, and so its archive, the
 
 
 def _demo_server():  # noqa: ANN202 - a DemoPortal
-    from scrapers.demo_portal import DemoPortal
+    from synth.demo_portal import DemoPortal
 
     try:
         return DemoPortal(port=DEMO_PORT)
@@ -73,7 +80,7 @@ def _demo_server():  # noqa: ANN202 - a DemoPortal
 def demo(data_dir: Path, samples: Path | None = None) -> int:
     """The main job, offline, on the demo portal: harvest over HTTP, parse, warehouse, release, a query.
 
-    The demo portal (``scrapers/demo_portal.py``) serves the sample reports as a Hanweb and a gkmlpt
+    The demo portal (``synth/demo_portal.py``) serves the sample reports as a Hanweb and a gkmlpt
     portal on 127.0.0.1 for the length of the run.
     """
     from .crawl import format_summary, harvest_portal

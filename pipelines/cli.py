@@ -189,7 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     d.set_defaults(func=cmd_demo)
 
     args = ap.parse_args(argv)
-    return int(args.func(args))
+    from archive.locks import Busy
+
+    try:
+        return int(args.func(args))
+    except Busy as e:  # another build or release of the same data directory
+        print(f"busy: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

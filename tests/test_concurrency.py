@@ -19,7 +19,7 @@ from archive.layout import Layout
 from archive.records import FetchRecord
 from pipelines.crawl import harvest_portal
 from portals.registry import Portal
-from scrapers.demo_portal import DemoPortal
+from synth.demo_portal import DemoPortal
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -128,3 +128,16 @@ def test_kill_9_of_xxgk_crawl_leaves_no_process_and_the_rerun_fetches_nothing_tw
     assert not kept & again, kept & again  # the rerun fetched nothing the killed run had fetched
     archived = {unquote(u.split("/", 3)[3]) for u in manifest.read(layout.raw).filter(pl.col("sha256").is_not_null())["url"]}
     assert len(archived) == 6 and archived == kept | (again & archived)  # everything is there, each fetched once
+
+
+def test_a_second_build_of_one_data_directory_refuses_with_a_clear_message(tmp_path: Path, capsys) -> None:
+    from archive.locks import data_dir_lock
+    from pipelines.cli import main
+
+    docs = REPO / "tests" / "fixtures" / "seeds"
+    with data_dir_lock(tmp_path / "data"):  # a build in progress
+        assert main(["build", "--documents", str(docs), "--data-dir", str(tmp_path / "data")]) == 2
+        assert main(["release", "--data-dir", str(tmp_path / "data")]) == 2
+    err = capsys.readouterr().err
+    assert "busy:" in err and "in use by pid" in err
+    assert main(["build", "--documents", str(docs), "--data-dir", str(tmp_path / "data")]) == 0  # free again

@@ -16,7 +16,7 @@ from pipelines.build import Layout
 from pipelines.crawl import harvest_portal
 from pipelines.harvest import read_manifest
 from portals.registry import Portal
-from scrapers.demo_portal import DemoPortal
+from synth.demo_portal import DemoPortal
 
 REPO = Path(__file__).resolve().parents[1]
 

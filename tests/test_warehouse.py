@@ -225,14 +225,18 @@ def test_release_is_valid_and_checksummed(built) -> None:
     assert again.name == "v2026.01.02.1" and rel.exists()
 
 
-def test_second_release_lists_exactly_the_differences(tmp_path: Path) -> None:
+def _first_release_of_three_seeds(tmp_path: Path) -> tuple[Path, Layout, Path]:
     docs = tmp_path / "docs"
     docs.mkdir()
     for s in SEEDS[:3]:
         shutil.copy(s, docs / s.name)
     layout = Layout(tmp_path / "data")
     build(layout, folder_sources(docs))
-    first = release(layout, today=dt.date(2026, 3, 1))
+    return docs, layout, release(layout, today=dt.date(2026, 3, 1))
+
+
+def test_second_release_lists_exactly_the_differences(tmp_path: Path) -> None:
+    docs, layout, first = _first_release_of_three_seeds(tmp_path)
     # change one number, remove one report, add one
     text = (docs / SEEDS[0].name).read_text(encoding="utf-8").replace("行政规范性文件\t23\t9\t238", "行政规范性文件\t23\t9\t240")
     (docs / SEEDS[0].name).write_text(text, encoding="utf-8")
@@ -272,13 +276,7 @@ def test_release_killed_half_way_leaves_the_previous_one_latest(built, monkeypat
 
 def test_release_after_the_id_scheme_change_lists_old_and_new_ids(tmp_path: Path) -> None:
     """Ids change once, on purpose (issue #8): the changelog maps each old id to its new one, nothing is 'removed'."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for s in SEEDS[:3]:
-        shutil.copy(s, docs / s.name)
-    layout = Layout(tmp_path / "data")
-    build(layout, folder_sources(docs))
-    first = release(layout, today=dt.date(2026, 3, 1))
+    docs, layout, first = _first_release_of_three_seeds(tmp_path)
     # rewrite the first release as the old scheme published it: ids from the printed name and the year
     reports = pl.read_parquet(first / "reports.parquet")
     old = {

@@ -84,10 +84,10 @@ def _legacy_id(r: dict[str, Any]) -> str:
     return "legacy-" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def read(raw: Path) -> pl.DataFrame:
-    """Every fetch recorded under ``raw``: parts, the older single manifest file, and run logs of killed runs."""
-    frames: list[pl.DataFrame] = []
+def _stored(raw: Path) -> tuple[list[Path], list[pl.DataFrame]]:
+    """The part files, and the frames of the parts and of the older single manifest file (its rows given ids)."""
     parts = sorted(parts_dir(raw).glob("*.parquet")) if parts_dir(raw).exists() else []
+    frames: list[pl.DataFrame] = []
     for p in parts:
         try:
             frames.append(_conform(pl.read_parquet(p)))
@@ -97,13 +97,23 @@ def read(raw: Path) -> pl.DataFrame:
     if legacy.exists():
         old = _conform(pl.read_parquet(legacy)).to_dicts()
         frames.append(_frame({**r, "fetch_id": r.get("fetch_id") or _legacy_id(r), "kind": r.get("kind") or "document"} for r in old))
+    return parts, frames
+
+
+def _union(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    if not frames:
+        return pl.DataFrame(schema=SCHEMA)
+    return pl.concat(frames).unique(subset=["fetch_id"], keep="first", maintain_order=True)
+
+
+def read(raw: Path) -> pl.DataFrame:
+    """Every fetch recorded under ``raw``: parts, the older single manifest file, and run logs of killed runs."""
+    _parts, frames = _stored(raw)
     if runs_dir(raw).exists():
         logged = [r for p in sorted(runs_dir(raw).glob("*.jsonl")) for r in log_rows(p)]
         if logged:
             frames.append(_frame(logged))
-    if not frames:
-        return pl.DataFrame(schema=SCHEMA)
-    return pl.concat(frames).unique(subset=["fetch_id"], keep="first", maintain_order=True)
+    return _union(frames)
 
 
 def _conform(df: pl.DataFrame) -> pl.DataFrame:
@@ -117,15 +127,11 @@ def compact(raw: Path) -> int:
     Run under the data directory's lock.  Interrupted anywhere, nothing is lost: the new part is
     complete before any old file is removed, and the reader drops the duplicates in between.
     """
-    parts = sorted(parts_dir(raw).glob("*.parquet")) if parts_dir(raw).exists() else []
     legacy = raw / "manifest.parquet"
+    parts, frames = _stored(raw)
     if len(parts) <= 1 and not legacy.exists():
-        return 0 if not parts else pl.read_parquet(parts[0]).height
-    merged = pl.concat([_conform(pl.read_parquet(p)) for p in parts] or [pl.DataFrame(schema=SCHEMA)])
-    if legacy.exists():
-        old = _conform(pl.read_parquet(legacy)).to_dicts()
-        merged = pl.concat([merged, _frame({**r, "fetch_id": r.get("fetch_id") or _legacy_id(r), "kind": r.get("kind") or "document"} for r in old)])
-    merged = merged.unique(subset=["fetch_id"], keep="first", maintain_order=True)
+        return sum(f.height for f in frames)
+    merged = _union(frames)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     _write_atomic(merged, parts_dir(raw) / f"base-{stamp}-{os.getpid()}.parquet")
     for p in parts:

@@ -18,10 +18,9 @@ def identify(meta: ReportMeta, ctx: Context | None = None, list_title: str | Non
     """Fill the report's year (with its source), agency id, full name, region, level, kind and scope."""
     ctx = ctx or Context()
     problems: list[tuple[str, str]] = []
-    if meta.year_source in (None, "inferred") and list_title:
-        year, _ = find_year(list_title, "")
-        if year is not None:
-            meta.year, meta.year_source = year, "page_meta"
+    list_year = find_year(list_title, "")[0] if list_title else None
+    if meta.year_source in (None, "inferred") and list_year is not None:
+        meta.year, meta.year_source = list_year, "page_meta"
     if meta.year is None or meta.year_source == "inferred":
         year = infer_year(meta.published_on)
         if year is not None:
@@ -31,7 +30,7 @@ def identify(meta: ReportMeta, ctx: Context | None = None, list_title: str | Non
             meta.year, meta.year_source = None, None
             problems.append(("year_missing", "no year in the title, the text, the page or a publication date"))
 
-    if list_title and (meta.title is None or find_year(meta.title, "")[0] is None) and find_year(list_title, "")[0] is not None:
+    if list_year is not None and (meta.title is None or find_year(meta.title, "")[0] is None):
         meta.title = list_title  # the list page's title, for a document that prints none or one without its year
     printed, source = meta.agency_printed, meta.agency_source
     if printed is None and list_title:

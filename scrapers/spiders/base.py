@@ -59,8 +59,6 @@ def guarded(kind: str) -> Callable[[Callable[..., Iterator[Any]]], Callable[...,
     return deco
 
 
-challenge_guarded = guarded("document")
-
 
 class PortalSpider(scrapy.Spider):
     """A spider for one portal of a platform; the portal comes from the registry as JSON."""

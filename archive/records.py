@@ -17,9 +17,11 @@ OUTCOMES = {
     "unchanged": "a document fetched (or answered 304) with the bytes already archived",
     "blocked": "a challenge (anti-bot) page instead of content: never circumvented",
     "error": "a list page, API page or document that could not be fetched or understood (see reason)",
+    "skipped": "a file of a folder portal that holds no document (hidden, empty, binary of no document type): listed, not archived",
 }
 # why a fetch failed (outcome error or blocked)
 REASONS = {
+    "not_a_document": "the file holds no document any reader takes (hidden, empty, or binary of no document type)",
     "http_status": "the server answered with an error status (after retries)",
     "timeout": "no answer within the download timeout",
     "dns": "the host name could not be resolved",

@@ -9,60 +9,89 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+
 from archive.layout import Layout
 from archive.locks import data_dir_lock
 from parsers.media import parse_path
 from parsers.model import ParseResult
-from warehouse.database import build_warehouse, format_table, query
+from warehouse import generations
+from warehouse.codes import code_frames
+from warehouse.database import build_warehouse, query
 from warehouse.parquet import write_tables
-from warehouse.release import make_release
+from warehouse.release import NothingChanged, Refused, ReleaseInvalid, make_release
 
 from .dataset import SourceDocument, build_tables
+from .output import Progress, format_table
+from .sources import SourceError, documents_in
 
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps"}
+__all__ = ["Layout", "NothingChanged", "Refused", "ReleaseInvalid", "SourceError", "build", "release", "demo"]
+
 EXAMPLE_QUERY = (
     "SELECT agency, year, format, granted__total AS granted, processed_total__total AS processed\n"
     "FROM v_applications_wide ORDER BY year, agency"
 )
-
-
-def find_documents(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-
-
-def parse_all(paths: Iterable[Path | str], cache: Path | None = None) -> list[ParseResult]:
+def parse_all(paths: Iterable[Path | str], cache: Path | None = None, progress: Progress | None = None) -> list[ParseResult]:
     """Parse every document; a bad one is recorded with its error and the rest go on.
 
     With a cache folder, documents parsed before by the same parser version are not parsed again.
     """
-    if cache is None:
-        return [parse_path(p) for p in paths]
     from .parse_cache import parse_cached
 
-    return [parse_cached(Path(p), cache)[0] for p in paths]
+    out = []
+    for p in paths:
+        out.append(parse_path(p) if cache is None else parse_cached(Path(p), cache)[0])
+        if progress:
+            progress.advance()
+    return out
 
 
-def build(layout: Layout, sources: Sequence[SourceDocument], *, wait: float = 0.0) -> dict[str, int]:
-    """Parse the documents (new ones only: cached by SHA-256), write the Parquet tables and the warehouse.
+def build(
+    layout: Layout, sources: Sequence[SourceDocument], *, wait: float = 0.0, allow_shrink: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Parse the documents (new ones only: cached by SHA-256) into a new generation of Parquet tables and
+    warehouse, and make it current — unless it would shrink the dataset (:class:`Refused`).
 
     One build or release of a data directory at a time: a second one waits ``wait`` seconds, then
-    refuses with :class:`archive.locks.Busy` (harvests of portals may run meanwhile).
+    refuses with :class:`archive.locks.Busy` (harvests of portals may run meanwhile).  No documents
+    at all is a :class:`SourceError` and changes nothing.
     """
+    if not sources:
+        raise SourceError("no documents to build from: nothing was changed")
     with data_dir_lock(layout.root, wait):
-        results = parse_all((s.path for s in sources), cache=layout.parsed)
+        results = parse_all((s.path for s in sources), cache=layout.parsed, progress=progress)
         tables = build_tables(results, sources)
-        write_tables(tables, layout.parquet)
-        build_warehouse(layout.parquet, layout.db)
+        gen = generations.stage(layout.root)
+        write_tables(tables | code_frames(), gen.parquet)
+        build_warehouse(gen.parquet, gen.db)
+        meta = generations.describe(gen, documents=len(sources))
+        before = generations.current(layout.root)
+        why = generations.shrinkage(before.counts, meta["counts"]) if before else None
+        if why and not allow_shrink:
+            kept = generations.refuse(layout.root, gen, meta, why)
+            raise Refused(
+                f"this build would shrink the dataset against the current build ({before.meta.get('id')}): {why}. "
+                f"Nothing was replaced; the refused build is kept in {kept.path} for inspection. "
+                "If the fall is intended, build again with --allow-shrink."
+            )
+        generations.commit(layout.root, gen, {**meta, "allowed_shrink": why} if why else meta)
     return {name: df.height for name, df in tables.items()}
 
 
-def release(layout: Layout, today: dt.date | None = None, *, wait: float = 0.0) -> Path:
+def release(layout: Layout, today: dt.date | None = None, *, wait: float = 0.0, allow_shrink: bool = False) -> Path:
+    """Publish the current generation as a new version (see :func:`warehouse.release.make_release`)."""
     with data_dir_lock(layout.root, wait):
-        return make_release(layout.parquet, layout.db, layout.releases, today=today)
+        gen = generations.current(layout.root)
+        if gen is None:
+            raise SourceError(f"no complete build in {layout.root}: run `xxgk build` first")
+        return make_release(gen, layout.releases, today=today, allow_shrink=allow_shrink)
 
 
 def folder_sources(folder: Path) -> list[SourceDocument]:
-    return [SourceDocument(str(p), size=p.stat().st_size) for p in find_documents(folder)]
+    """The documents of a folder (by content), each named by its path relative to the folder."""
+    return [
+        SourceDocument(str(p), size=p.stat().st_size, ref=p.relative_to(folder).as_posix()) for p in documents_in(folder).documents
+    ]
 
 
 DEMO_PORT = 28765  # a fixed port keeps the demo's URLs, and so its archive, the same from run to run
@@ -92,17 +121,26 @@ def demo(data_dir: Path, samples: Path | None = None) -> int:
     with _demo_server() as server:
         portals = load_portals(registry, base=server.base)
         print(f"demo portal on {server.base}; harvesting {len(portals)} portals …", flush=True)
-        harvested = {p.id: harvest_portal(p, layout, timeout=300) for p in portals}
+        harvested = {}
+        with Progress("harvest (portals)", len(portals)) as bar:
+            for p in portals:
+                harvested[p.id] = harvest_portal(p, layout, timeout=300)
+                bar.advance()
     print(format_summary(harvested))
     sources = archived_sources(layout.raw, portals)
-    counts = build(layout, sources)
-    rel = release(layout)
+    with Progress("parse and build (documents)", len(sources)) as bar:
+        counts = build(layout, sources, progress=bar)
+    try:
+        rel = release(layout)
+        released = f"{rel}  (latest -> {rel.name})"
+    except NothingChanged as e:
+        released = str(e)
     print(f"\nparsed {len(sources)} archived documents from {layout.raw}:")
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
     names, rows = query(layout.db, "SELECT count(*) FROM v_failed_checks")
     print(f"warehouse: {layout.db}  ({rows[0][0]} report(s) with failed identity checks: SELECT * FROM v_failed_checks)")
-    print(f"release:   {rel}  (latest -> {rel.name})")
+    print(f"release:   {released}")
     print(f"\nexample: uv run xxgk query --data-dir {data_dir} \"{EXAMPLE_QUERY.replace(chr(10), ' ')}\"")
     print(format_table(*query(layout.db, EXAMPLE_QUERY)))
     return 0

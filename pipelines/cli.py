@@ -11,6 +11,7 @@ from parsers.media import parse_path
 from parsers.model import ParseResult
 
 from . import build
+from .output import FORMATS, Progress, render
 
 
 def _summary(r: ParseResult) -> str:
@@ -30,40 +31,60 @@ def _summary(r: ParseResult) -> str:
     return "\n".join(lines)
 
 
-def _expand(paths: list[str]) -> list[str]:
-    """Files as given; a folder stands for the report documents inside it, in name order."""
-    out: list[str] = []
-    for p in paths:
-        out += [str(x) for x in build.find_documents(Path(p))] if Path(p).is_dir() else [p]
-    return out
-
-
 def cmd_parse(args: argparse.Namespace) -> int:
+    """Parse files and folders; a folder's files are read by content, and every file left out is listed."""
+    from .sources import list_folder
+
+    paths: list[Path] = []
+    skipped: list[str] = []
+    for given in map(Path, args.paths):
+        if given.is_dir():
+            listing = list_folder(given)
+            paths += listing.documents
+            skipped += listing.describe_skipped(limit=10**9)
+            if not listing.documents:
+                skipped.append(f"  {given}: no report documents in this folder")
+        else:  # a file, or a path that is not there: its error is reported with the others, the batch goes on
+            paths.append(given)
     status = 0
-    for path in _expand(args.paths):
-        r = parse_path(path)
-        if r.errors:
-            status = 1
-        if args.json:
-            print(json.dumps(r.as_dict(), ensure_ascii=False, default=str), flush=True)
-        else:
-            print(_summary(r), flush=True)
+    with Progress("parse (documents)", len(paths), enabled=len(paths) > 1) as bar:
+        for path in paths:
+            r = parse_path(path)
+            bar.advance()
+            if r.errors:
+                status = 1
+            if args.json:
+                print(json.dumps(r.as_dict(), ensure_ascii=False, default=str), flush=True)
+            else:
+                print(_summary(r), flush=True)
+    if skipped:
+        print(f"skipped {len(skipped)}:", file=sys.stderr)
+        print("\n".join(skipped), file=sys.stderr)
+    if not paths:
+        print("nothing to parse", file=sys.stderr)
+        return 2
     return status
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return build.demo(Path(args.data_dir))
+    return build.demo(_data_dir(args))
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    """The ``--data-dir`` given, which must be a folder (or not exist yet)."""
+    from .sources import SourceError
+
+    root = Path(args.data_dir)
+    if root.exists() and not root.is_dir():
+        raise SourceError(f"--data-dir {root} is a file, not a folder")
+    return root
 
 
 def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
     from .crawl import format_summary, harvest_portal, progress_line
-    from portals.registry import RegistryError, load_portals
+    from portals.registry import load_portals
 
-    try:
-        portals = load_portals(Path(args.portals))
-    except RegistryError as e:
-        print(f"registry error: {e}", file=sys.stderr)
-        return 2
+    portals = load_portals(Path(args.portals))  # a RegistryError is said by main(), exit 2
     if args.portal:
         portals = [p for p in portals if p.id in args.portal]
         missing = set(args.portal) - {p.id for p in portals}
@@ -71,9 +92,11 @@ def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
             print(f"no such portal in {args.portals}: {', '.join(sorted(missing))}", file=sys.stderr)
             return 2
     results = {}
-    for p in portals:
-        results[p.id] = harvest_portal(p, layout)
-        print(progress_line(p.id, results[p.id]), flush=True)
+    with Progress("harvest (portals)", len(portals)) as bar:
+        for p in portals:
+            results[p.id] = harvest_portal(p, layout)
+            bar.advance()
+            print(progress_line(p.id, results[p.id]), flush=True)
     print(format_summary(results))
     bad = [pid for pid, s in results.items() if s.get("verdict") != "ok"]
     if bad:
@@ -83,29 +106,34 @@ def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    return _crawl(args, build.Layout(Path(args.data_dir)))
+    return _crawl(args, build.Layout(_data_dir(args)))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .harvest import archived_sources
+    from .sources import SourceError
 
-    layout = build.Layout(Path(args.data_dir))
+    layout = build.Layout(_data_dir(args))
     status = 0
+    if args.portals and args.documents:
+        raise SourceError("give --portals or --documents, not both")
     if args.portals:
         status = _crawl(args, layout)
-        if status == 2:  # the registry could not be used: nothing was crawled
+        if status == 2:  # nothing was crawled
             return status
         from portals.registry import load_portals
 
         sources = archived_sources(layout.raw, load_portals(Path(args.portals)))  # validated by the crawl above
         where = str(layout.raw)
+        if not sources:
+            raise SourceError(f"nothing archived in {layout.raw}: no documents to build from; nothing was changed")
     elif args.documents:
-        sources = build.folder_sources(Path(args.documents))
+        sources = build.folder_sources(Path(args.documents))  # a SourceError when missing, unreadable or empty
         where = args.documents
     else:
-        print("give --portals FILE (crawl, then parse) or --documents FOLDER", file=sys.stderr)
-        return 2
-    counts = build.build(layout, sources)
+        raise SourceError("give --portals FILE (crawl, then parse) or --documents FOLDER")
+    with Progress("parse and build (documents)", len(sources)) as bar:
+        counts = build.build(layout, sources, allow_shrink=args.allow_shrink, progress=bar)
     print(f"parsed {len(sources)} documents from {where}")
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
@@ -113,44 +141,79 @@ def cmd_build(args: argparse.Namespace) -> int:
     return status  # 1 when a portal was not ok: the build used what was archived, and says so
 
 
-def _built(args: argparse.Namespace) -> build.Layout | None:
-    """The data directory's layout, or None (said on stderr) when no warehouse was built there."""
-    layout = build.Layout(Path(args.data_dir))
+def _built(args: argparse.Namespace) -> build.Layout:
+    """The data directory's layout; a SourceError when no warehouse was built there."""
+    from .sources import SourceError
+
+    layout = build.Layout(_data_dir(args))
     if not layout.db.exists():
-        print(f"no warehouse at {layout.db}: run `xxgk build` or `make demo` first", file=sys.stderr)
-        return None
+        raise SourceError(f"no warehouse in {layout.root}: run `xxgk build` or `make demo` first")
     return layout
 
 
 def cmd_release(args: argparse.Namespace) -> int:
     layout = _built(args)
-    if layout is None:
-        return 2
-    print(build.release(layout))
+    try:
+        print(build.release(layout, allow_shrink=args.allow_shrink))
+    except build.NothingChanged as e:
+        print(str(e))
     return 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from warehouse.database import format_table, query
+    from warehouse.database import EmptyQuery, queries
 
     layout = _built(args)
-    if layout is None:
-        return 2
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
     try:
-        names, rows = query(layout.db, args.sql)
-    except Exception as e:  # a researcher's SQL error: say it, no traceback
-        print(f"query failed: {e}", file=sys.stderr)
+        results = queries(layout.db, sql)
+    except EmptyQuery as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 - a researcher's SQL error: say it, no traceback
+        print(f"query failed: {str(e).strip()}", file=sys.stderr)
         return 1
-    print(format_table(names, rows))
+    shown = [(names, rows) for names, rows in results if names] or results[-1:]
+    for i, (names, rows) in enumerate(shown):
+        if i:
+            print()
+        print(render(names, rows, args.format) if names else "(done)")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="xxgk", description="Build the xxgk dataset of government information disclosure annual reports.")
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xxgk")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _logging(verbosity: int) -> None:
+    """Quiet by default (our own warnings only); -v: the libraries' INFO logs; -vv: DEBUG."""
+    import logging
+
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if verbosity == 0:
+        for noisy in ("pdfminer", "pdfplumber", "fontTools", "scrapy", "twisted", "docx", "filelock"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="xxgk", description="Build the xxgk dataset of government information disclosure annual reports.",
+        epilog="Exit status: 0 done; 1 done, but something was not ok (a portal, a document, a query); "
+        "2 nothing done: a mistake in what was asked (missing or empty source, unusable registry, data "
+        "directory busy); 3 refused by a guard: the result would shrink the dataset (see --allow-shrink).",
+    )
+    ap.add_argument("--version", action="version", version=f"xxgk {_version()}")
+    ap.add_argument("-v", "--verbose", action="count", default=0, help="show library logs (-vv: debug)")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="parse report documents and print their facts")
-    p.add_argument("paths", nargs="+", help="documents (HTML, PDF, DOCX, DOC/WPS, text; the reader is chosen by content) or folders of them")
+    p.add_argument("paths", nargs="+", help="documents (HTML, PDF, DOCX, DOC/WPS, text; read by content, whatever their name) or folders of them")
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
     p.set_defaults(func=cmd_parse)
 
@@ -166,35 +229,70 @@ def main(argv: list[str] | None = None) -> int:
 
     b = sub.add_parser(
         "build", help="crawl (or take a folder), then parse into Parquet tables and the DuckDB warehouse",
-        description="Crawl (--portals) or take a folder (--documents), then build the dataset. With --portals the exit "
-        "status is 1 when any portal is not ok (the build still uses everything archived), 2 for an unusable registry.",
+        description="Crawl (--portals) or take a folder (--documents), then build a new generation of the dataset and "
+        "make it current. A missing, unreadable or empty source changes nothing (exit 2); a build with sharply fewer "
+        "reports or facts than the current one is refused (exit 3) unless --allow-shrink. With --portals the exit "
+        "status is 1 when any portal is not ok (the build still uses everything archived).",
     )
-    b.add_argument("--data-dir", required=True, help="data directory (raw/, parquet/, xxgk.duckdb, releases/ go here)")
+    b.add_argument("--data-dir", required=True, help="data directory (raw/, generations/, xxgk.duckdb, releases/ go here)")
     b.add_argument("--portals", help="portal registry: crawl first, then parse everything archived")
     b.add_argument("--portal", action="append", help="only this portal id (repeatable)")
     b.add_argument("--documents", help="or: a folder of report documents")
+    b.add_argument("--allow-shrink", action="store_true", help="accept a build with sharply fewer reports or facts than the current one")
     b.set_defaults(func=cmd_build)
 
-    r = sub.add_parser("release", help="write an immutable, versioned release of the current build")
+    r = sub.add_parser(
+        "release", help="publish the current build as an immutable, versioned release",
+        description="Publish the current build. Nothing changed since the latest release: no new version (exit 0). "
+        "Sharply fewer reports or facts than the latest release: refused (exit 3) unless --allow-shrink.",
+    )
     r.add_argument("--data-dir", required=True)
+    r.add_argument("--allow-shrink", action="store_true", help="release even with sharply fewer reports or facts than the latest release")
     r.set_defaults(func=cmd_release)
 
-    q = sub.add_parser("query", help="run SQL against the warehouse and print a table")
-    q.add_argument("sql")
+    q = sub.add_parser("query", help="run SQL against the warehouse and print the results",
+                       description="Run one or more SQL statements (separated by ;) read-only; prints each result. "
+                       "Cells are never cut: pipe wide tables to `less -S`.")
+    q.add_argument("sql", help="SQL text, or - to read it from standard input")
     q.add_argument("--data-dir", default="data/demo")
+    q.add_argument("--format", choices=FORMATS, default="table", help="table (aligned, default), csv, json or markdown")
     q.set_defaults(func=cmd_query)
 
     d = sub.add_parser("demo", help="the main job on the bundled sample reports, offline")
     d.add_argument("--data-dir", default="data/demo", help="where the demo writes (default: data/demo)")
     d.set_defaults(func=cmd_demo)
+    return ap
 
-    args = ap.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
     from archive.locks import Busy
+    from portals.registry import RegistryError
 
+    from .sources import SourceError
+
+    args = parser().parse_args(argv)
+    _logging(args.verbose)
     try:
         return int(args.func(args))
+    except (SourceError, RegistryError) as e:  # a mistake in what was asked: say it, change nothing
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except build.ReleaseInvalid as e:  # nothing was published
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except Busy as e:  # another build or release of the same data directory
         print(f"busy: {e}", file=sys.stderr)
+        return 2
+    except build.Refused as e:
+        print(f"refused: {e}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except OSError as e:  # the file system said no (a path that is a file, no permission, a full disk)
+        if args.verbose:
+            raise
+        print(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''} (run with -v for details)", file=sys.stderr)
         return 2
 
 

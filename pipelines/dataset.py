@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import polars as pl
 
@@ -37,6 +38,15 @@ class SourceDocument:
     index_no: str | None = None  # 索引号 from the list page or API
     region_code: str | None = None  # the portal's region (registry)
     body: str | None = None  # the portal's own body, when it is one body's site (registry)
+    ref: str | None = None  # the document's path relative to the data directory (raw/objects/…) or the folder given
+
+    def public_ref(self) -> str:
+        """A relative reference, never the builder's own file system: what the dataset publishes."""
+        return self.ref or PurePath(self.path).name
+
+    def public_url(self) -> str | None:
+        """The URL, unless it is a ``file:`` URL of the builder's disk (a folder portal)."""
+        return None if self.url is None or self.url.startswith("file:") else self.url
 
     def context(self, page_meta: dict[str, str]) -> Context:
         return Context(
@@ -69,6 +79,7 @@ def _fact_map(r: ParseResult) -> dict[tuple[str, str, str], tuple[object, object
 
 
 def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocument] | None = None) -> dict[str, pl.DataFrame]:
+    """The dataset's tables from parse results and what is known of each document's source."""
     src = {s.path: s for s in sources or ()}
     rows: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
 
@@ -89,8 +100,8 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
         rows["documents"].append(
             {
                 "sha256": m.sha256,
-                "url": s.url or m.source_url,
-                "path": r.path,
+                "url": s.public_url() or m.source_url,
+                "path": s.public_ref(),
                 "portal": s.portal,
                 "media_type": m.media_type,
                 "bytes": s.size,
@@ -160,7 +171,7 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
                 or next((src[d.path].index_no for d in docs if d.path in src and src[d.path].index_no), None),
                 "publisher": next((d.report.page_meta.get("publisher") for d in docs if d.report.page_meta.get("publisher")), None),
                 "canonical_sha256": m.sha256,
-                "source_url": s.url or m.source_url,
+                "source_url": s.public_url() or m.source_url,
                 "n_documents": len(docs),
                 "documents_agree": agree_all,
             }
@@ -190,6 +201,8 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
             rows["problems"] += [
                 {"report_id": rid, "sha256": d.report.sha256, "kind": p.kind, "section": p.section, "row": p.row, "detail": p.detail}
                 for p in d.problems
+                # an article page whose tables are in its attachment: the report is not missing them
+                if not (p.kind == "missing_tables" and d is not best and best.facts)
             ]
         rows["problems"] += [
             {"report_id": rid, "sha256": m.sha256, "kind": kind, "section": None, "row": None, "detail": detail}

@@ -26,7 +26,7 @@ def read_manifest(raw: Path) -> pl.DataFrame:
 
 def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[str, int]:
     """Archive the documents of a folder portal; returns counts by outcome."""
-    from .build import find_documents
+    from .sources import list_folder
 
     known = read_manifest(raw).filter(pl.col("sha256").is_not_null())
     seen_urls = dict(zip(known["url"], known["sha256"], strict=True)) if known.height else {}
@@ -41,7 +41,11 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
             counts["list_pages_failed"] = counts.get("list_pages_failed", 0) + 1
             continue
         counts["list_pages_read"] = counts.get("list_pages_read", 0) + 1
-        for p in find_documents(folder):
+        listing = list_folder(folder)
+        for p, why in listing.skipped:
+            rows.append(FetchRecord(portal.id, p.as_uri(), "skipped", kind="document", reason="not_a_document", message=why, fetched_at=now).as_row())
+            counts["skipped"] = counts.get("skipped", 0) + 1
+        for p in listing.documents:
             data = p.read_bytes()
             sha, path, _new = store(raw, data, p.suffix.lower())
             url = p.as_uri()
@@ -69,6 +73,16 @@ def archived_sources(raw: Path, portals: Iterable[Portal] = ()) -> list[SourceDo
                 path=r["path"], url=r["url"], portal=r["portal"], fetched_at=r["fetched_at"], size=r["bytes"],
                 list_title=r["title"], index_no=r["index_no"],
                 region_code=portal.region_code if portal else None, body=portal.body if portal else None,
+                ref=_relative(r["path"], raw.parent),
             )
         )
     return out
+
+
+def _relative(path: str, root: Path) -> str:
+    """The archive path relative to the data directory (``raw/objects/ab/ab12….pdf``)."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return "raw/objects/" + "/".join(p.parts[-2:])

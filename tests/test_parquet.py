@@ -19,7 +19,8 @@ def test_build_writes_every_table_with_the_goldens_values(tmp_path: Path) -> Non
     docs.mkdir()
     for s in SEEDS:
         shutil.copy(s, docs / s.name)
-    (docs / "broken.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4\n\x00\x00garbage")  # a PDF by its first bytes, unreadable
+    (docs / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")  # not a document: skipped, not a row
     layout = Layout(tmp_path / "data")
     counts = build(layout, folder_sources(docs))
     assert counts["documents"] == 6 and counts["reports"] == 5
@@ -27,7 +28,7 @@ def test_build_writes_every_table_with_the_goldens_values(tmp_path: Path) -> Non
     for name, table in TABLES.items():
         assert dict(tables[name].schema) == table.schema, name
     errors = tables["documents"].filter(pl.col("outcome") != "parsed")
-    assert errors["path"].to_list() == [str(docs / "broken.txt")]
+    assert errors["path"].to_list() == ["broken.pdf"]  # relative to the folder given: no builder's path is published
     facts = tables["facts"].join(tables["reports"].select("report_id", "canonical_sha256"), on="report_id")
     docs_by_sha = dict(zip(tables["documents"]["sha256"], tables["documents"]["path"], strict=True))
     for g in GOLDENS:

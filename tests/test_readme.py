@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.build import Layout, demo
-from warehouse.database import format_table, query
+from pipelines.output import format_table
+from warehouse.database import query
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = re.compile(r"<!-- example -->\n```sql\n(?P<sql>.*?)```\n```text\n(?P<out>.*?)```", re.S)

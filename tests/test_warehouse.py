@@ -22,7 +22,7 @@ from synth.media import render_html, render_pdf
 from synth.model import from_golden, make_consistent, random_report
 from synth.text import Style, render_text
 from warehouse import release as release_mod
-from warehouse.schema import TABLES
+from warehouse.schema import CODE_TABLES, TABLES
 
 from .conftest import GOLDENS, SEEDS, load_golden
 
@@ -199,10 +199,12 @@ def _verify_release(folder: Path) -> dict:
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     report = Package.validate_descriptor(descriptor)
     assert report.valid, [e.message for e in report.errors]
+    assert release_mod.validate(folder) == []
     for res in descriptor["resources"]:
         data = (folder / res["path"]).read_bytes()
-        assert res["bytes"] == len(data)
-        assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        if "bytes" in res:  # files; tables are checksummed in SHA256SUMS only (frictionless cannot measure Parquet)
+            assert res["bytes"] == len(data)
+            assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
         if res.get("type") == "table":
             df = pl.read_parquet(folder / res["path"])
             assert [f["name"] for f in res["schema"]["fields"]] == df.columns
@@ -218,11 +220,12 @@ def test_release_is_valid_and_checksummed(built) -> None:
     rel = release(layout, today=dt.date(2026, 1, 2))
     assert rel.name == "v2026.01.02"
     descriptor = _verify_release(rel)
-    assert {r["name"] for r in descriptor["resources"]} >= set(TABLES) | {"warehouse"}
+    assert {r["name"] for r in descriptor["resources"]} >= set(TABLES) | set(CODE_TABLES) | {"warehouse"}
     assert (layout.releases / "latest").resolve() == rel.resolve()
-    # never overwritten: the same day gives a new version
-    again = release(layout, today=dt.date(2026, 1, 2))
-    assert again.name == "v2026.01.02.1" and rel.exists()
+    # nothing changed: no second version
+    with pytest.raises(release_mod.NothingChanged, match="nothing changed since v2026.01.02"):
+        release(layout, today=dt.date(2026, 1, 2))
+    assert sorted(p.name for p in layout.releases.iterdir()) == ["latest", "v2026.01.02"]
 
 
 def _first_release_of_three_seeds(tmp_path: Path) -> tuple[Path, Layout, Path]:
@@ -242,7 +245,7 @@ def test_second_release_lists_exactly_the_differences(tmp_path: Path) -> None:
     (docs / SEEDS[0].name).write_text(text, encoding="utf-8")
     (docs / SEEDS[1].name).unlink()
     shutil.copy(SEEDS[4], docs / SEEDS[4].name)
-    build(layout, folder_sources(docs))
+    build(layout, folder_sources(docs))  # 3 reports again: one out, one in
     second = release(layout, today=dt.date(2026, 3, 2))
     log = (second / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"Changes since {first.name}." in log
@@ -255,9 +258,11 @@ def test_second_release_lists_exactly_the_differences(tmp_path: Path) -> None:
     _verify_release(second)
 
 
-def test_release_killed_half_way_leaves_the_previous_one_latest(built, monkeypatch) -> None:
-    layout, _ = built
-    good = release(layout, today=dt.date(2026, 5, 1))
+def test_release_killed_half_way_leaves_the_previous_one_latest(tmp_path: Path, monkeypatch) -> None:
+    docs, layout, good = _first_release_of_three_seeds(tmp_path)
+    text = (docs / SEEDS[0].name).read_text(encoding="utf-8").replace("行政规范性文件\t23\t9\t238", "行政规范性文件\t23\t9\t240")
+    (docs / SEEDS[0].name).write_text(text, encoding="utf-8")
+    build(layout, folder_sources(docs))
 
     def boom(*a, **k):
         raise KeyboardInterrupt("killed")

@@ -11,52 +11,11 @@ from pathlib import Path
 
 import duckdb
 
-from identity.divisions import LEVEL_LABELS
-from identity.kinds import AGENCY_KINDS
-from parsers.vocabulary import APPLICANT_COLUMNS, APPLICATION_ROWS, COLUMNS, FORMATS, ROWS, SCOPES, SECTIONS
-from warehouse.schema import TABLES
-
-CODE_TABLES = {
-    "code_formats": ("Report formats (vocabulary).", {"code": "format code", "description": "what it is"}),
-    "code_scopes": ("Report scopes (vocabulary).", {"code": "scope code", "description": "what it means"}),
-    "code_levels": (
-        "Administrative levels of bodies and regions.",
-        {"code": "level code", "label_zh": "Chinese name of the level", "label_en": "English label"},
-    ),
-    "code_agency_kinds": (
-        "Kinds of reporting body, read from the end of the body's name (identity/kinds.py).",
-        {"code": "kind code", "label_zh": "Chinese label", "label_en": "English label"},
-    ),
-    "code_sections": (
-        "The three statistical tables of a report.",
-        {"code": "section code", "label_zh": "Chinese heading as printed", "label_en": "English label"},
-    ),
-    "code_rows": (
-        "Row codes of every section, with Chinese and English labels and the formats that print them.",
-        {
-            "section": "section code",
-            "code": "row code",
-            "label_zh": "Chinese label as printed in the national template",
-            "label_en": "English label",
-            "formats": "formats that print this row (comma-separated)",
-            "sort_order": "order of the row in the printed table",
-        },
-    ),
-    "code_columns": (
-        "Column codes of every section, with Chinese and English labels and the formats that print them.",
-        {
-            "section": "section code",
-            "code": "column code",
-            "label_zh": "Chinese label as printed in the national template",
-            "label_en": "English label",
-            "formats": "formats that print this column (comma-separated)",
-            "sort_order": "order of the column in the printed table",
-        },
-    ),
-}
+from parsers.vocabulary import APPLICANT_COLUMNS, APPLICATION_ROWS
+from warehouse.schema import ALL_TABLES, TABLES
 
 LABEL_COLUMNS = {
-    "agency": TABLES["reports"].fields[1].description,
+    "agency": next(f.description for f in TABLES["reports"].fields if f.name == "agency"),
     "region": "the administrative region of the body",
     "region_code": "administrative division code of the region",
     "year": "the year reported on",
@@ -198,14 +157,13 @@ def build_warehouse(parquet_dir: Path, db_path: Path) -> Path:
     con = duckdb.connect(str(tmp))
     try:
         descriptions: dict[str, str] = {}
-        for name, table in TABLES.items():
+        for name, table in ALL_TABLES.items():  # the dataset's tables and the code tables, all from Parquet
             src = parquet_dir / f"{name}.parquet"
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({_q(str(src))})")
             con.execute(f"COMMENT ON TABLE {name} IS {_q(table.description)}")
             for f in table.fields:
                 con.execute(f'COMMENT ON COLUMN {name}."{f.name}" IS {_q(f.description)}')
                 descriptions.setdefault(f.name, f.description)
-        _code_tables(con)
         wide_sql, wide_comments = _wide_sql()
         views = dict(VIEWS)
         views["v_applications_wide"] = (
@@ -226,67 +184,35 @@ def build_warehouse(parquet_dir: Path, db_path: Path) -> Path:
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    os.chmod(tmp, 0o644)
     os.replace(tmp, db_path)
     return db_path
 
 
-def _code_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE TABLE code_formats (code VARCHAR PRIMARY KEY, description VARCHAR)")
-    con.executemany("INSERT INTO code_formats VALUES (?, ?)", list(FORMATS.items()))
-    con.execute("CREATE TABLE code_scopes (code VARCHAR PRIMARY KEY, description VARCHAR)")
-    con.executemany("INSERT INTO code_scopes VALUES (?, ?)", list(SCOPES.items()))
-    con.execute("CREATE TABLE code_levels (code VARCHAR PRIMARY KEY, label_zh VARCHAR, label_en VARCHAR)")
-    con.executemany("INSERT INTO code_levels VALUES (?, ?, ?)", [(k, zh, en) for k, (zh, en) in LEVEL_LABELS.items()])
-    con.execute("CREATE TABLE code_agency_kinds (code VARCHAR PRIMARY KEY, label_zh VARCHAR, label_en VARCHAR)")
-    con.executemany("INSERT INTO code_agency_kinds VALUES (?, ?, ?)", [(k.code, k.zh, k.en) for k in AGENCY_KINDS])
-    con.execute("CREATE TABLE code_sections (code VARCHAR PRIMARY KEY, label_zh VARCHAR, label_en VARCHAR)")
-    con.executemany("INSERT INTO code_sections VALUES (?, ?, ?)", [(s.code, s.zh, s.en) for s in SECTIONS])
-    for table, source in (("code_rows", ROWS), ("code_columns", COLUMNS)):
-        con.execute(
-            f"CREATE TABLE {table} (section VARCHAR, code VARCHAR, label_zh VARCHAR, label_en VARCHAR, "
-            "formats VARCHAR, sort_order INTEGER, PRIMARY KEY (section, code))"
-        )
-        con.executemany(
-            f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
-            [(sec, c.code, c.zh, c.en, ",".join(c.formats), i) for sec, codes in source.items() for i, c in enumerate(codes)],
-        )
-    for table, (comment, cols) in CODE_TABLES.items():
-        con.execute(f"COMMENT ON TABLE {table} IS {_q(comment)}")
-        for col, text in cols.items():
-            con.execute(f'COMMENT ON COLUMN {table}."{col}" IS {_q(text)}')
+class EmptyQuery(ValueError):
+    """A query text with no statement in it."""
 
 
 def query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
     """Run one query read-only; returns column names and rows."""
+    return queries(db_path, sql)[-1]
+
+
+def queries(db_path: Path, sql: str) -> list[tuple[list[str], list[tuple]]]:
+    """Run every statement of ``sql`` read-only, in order; returns (column names, rows) of each.
+
+    An empty text (or only comments) is a ``ValueError``: there is nothing to run.
+    """
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description or []]
-        return names, cur.fetchall()
+        statements = con.extract_statements(sql)
+        if not statements:
+            raise EmptyQuery("the query is empty: give one or more SQL statements")
+        out = []
+        for st in statements:
+            cur = con.execute(st)
+            names = [d[0] for d in cur.description or []]
+            out.append((names, cur.fetchall() if names else []))
+        return out
     finally:
         con.close()
-
-
-def format_table(names: list[str], rows: list[tuple], max_width: int = 40) -> str:
-    def cell(v: object) -> str:
-        if v is None:
-            return "NULL"
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        s = str(v)
-        return s if len(s) <= max_width else s[: max_width - 1] + "…"
-
-    body = [[cell(v) for v in r] for r in rows]
-    widths = [max([_w(n)] + [_w(r[i]) for r in body]) for i, n in enumerate(names)]
-
-    def line(vals: list[str]) -> str:
-        return " | ".join(v + " " * (widths[i] - _w(v)) for i, v in enumerate(vals))
-
-    out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in body]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(out)
-
-
-def _w(s: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if "\u2e80" <= ch <= "\ufe4f" or "\uff00" <= ch <= "\uffef" else 1 for ch in s)

@@ -18,6 +18,7 @@ def write_atomic(df: pl.DataFrame, path: Path) -> None:
     os.close(fd)
     try:
         df.write_parquet(tmp, compression="zstd", statistics=True)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the dataset is for everyone to read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

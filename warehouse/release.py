@@ -13,12 +13,18 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from identity.agency import ID_SCHEME
-from warehouse.schema import TABLES
+from warehouse.publish import citation_cff, release_readme
+from warehouse.schema import ALL_TABLES, CODE_TABLES, TABLES
+
+if TYPE_CHECKING:
+    from warehouse.generations import Generation
 
 LICENSE = {
     "name": "CC0-1.0",
@@ -60,30 +66,122 @@ def latest(releases: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
-def make_release(parquet_dir: Path, db_path: Path, releases: Path, *, today: dt.date | None = None) -> Path:
-    """Write a new release and point ``latest`` at it; returns the release folder."""
+class NothingChanged(Exception):
+    """The build holds exactly the tables of the latest release: no new version is made."""
+
+
+class Refused(Exception):
+    """A guard refused to replace the dataset (it would shrink it): nothing current was changed."""
+
+
+class ReleaseInvalid(Exception):
+    """The assembled release failed validation: it was not published."""
+
+
+FILE_MODE, DIR_MODE = 0o644, 0o755  # world-readable: a web server or another user serves and reads the release
+
+
+def table_hashes(folder: Path) -> dict[str, str]:
+    return {p.stem: sha256_file(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def make_release(gen: Generation, releases: Path, *, today: dt.date | None = None, allow_shrink: bool = False) -> Path:
+    """Publish one complete generation as a new version and point ``latest`` at it; returns the release folder.
+
+    Refused (:class:`NothingChanged`) when its tables are the latest release's, byte for byte;
+    (:class:`Refused`) when it has sharply fewer reports or facts than the latest release, unless
+    ``allow_shrink``; (:class:`ReleaseInvalid`) when the assembled folder fails :func:`validate`.
+    """
+    from warehouse.generations import shrinkage
+
     today = today or dt.datetime.now(dt.UTC).date()
     releases.mkdir(parents=True, exist_ok=True)
     for stale in releases.glob(".tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a release that was killed
+    previous = latest(releases)
+    if previous is not None:
+        if table_hashes(previous) == table_hashes(gen.parquet):
+            raise NothingChanged(f"nothing changed since {previous.name}: no new release")
+        before = {t: pl.scan_parquet(previous / f"{t}.parquet").select(pl.len()).collect().item() for t in ("reports", "facts")}
+        why = shrinkage(before, gen.counts)
+        if why and not allow_shrink:
+            raise Refused(f"this build has sharply fewer rows than {previous.name}: {why}. Nothing was released; "
+                          "if the fall is intended, release with --allow-shrink.")
     version = next_version(releases, today)
     tmp = releases / f".tmp-{version}-{os.getpid()}"
     tmp.mkdir()
-    previous = latest(releases)
-
-    for name in TABLES:
-        shutil.copy2(parquet_dir / f"{name}.parquet", tmp / f"{name}.parquet")
-    shutil.copy2(db_path, tmp / DB_NAME)
-    (tmp / "CHANGELOG.md").write_text(changelog(previous, tmp, version, today), encoding="utf-8")
-    descriptor = datapackage(tmp, version, today)
-    (tmp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
-    sums = [f"{sha256_file(p)}  {p.name}" for p in sorted(tmp.iterdir()) if p.is_file()]
-    (tmp / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
-
+    try:
+        for name in ALL_TABLES:
+            shutil.copyfile(gen.parquet / f"{name}.parquet", tmp / f"{name}.parquet")
+        shutil.copyfile(gen.db, tmp / DB_NAME)
+        (tmp / "CHANGELOG.md").write_text(changelog(previous, tmp, version, today), encoding="utf-8")
+        counts = {name: gen.counts.get(name, 0) for name in TABLES}
+        (tmp / "README.md").write_text(release_readme(version, today, counts), encoding="utf-8")
+        (tmp / "CITATION.cff").write_text(citation_cff(version, today), encoding="utf-8")
+        descriptor = datapackage(tmp, version, today)
+        (tmp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+        sums = [f"{sha256_file(p)}  {p.name}" for p in sorted(tmp.iterdir()) if p.is_file()]
+        (tmp / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+        for p in tmp.iterdir():
+            p.chmod(FILE_MODE)
+        tmp.chmod(DIR_MODE)
+        problems = validate(tmp)
+        if problems:
+            raise ReleaseInvalid("the release failed validation and was not published: " + "; ".join(problems[:10]))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     final = releases / version
     os.rename(tmp, final)  # fails if the version exists: releases are immutable
     _point_latest(releases, final)
     return final
+
+
+def validate(folder: Path) -> list[str]:
+    """What is wrong with a release folder (empty when nothing): files, modes, checksums, schemas, keys.
+
+    The same rules a consumer's ``frictionless validate datapackage.json`` applies to the tables, plus
+    the checksums and file modes, checked before anything is published.
+    """
+    problems: list[str] = []
+    try:
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return [f"datapackage.json unreadable: {e}"]
+    for p in folder.iterdir():
+        if stat.S_IMODE(p.stat().st_mode) != FILE_MODE:
+            problems.append(f"{p.name}: mode {stat.S_IMODE(p.stat().st_mode):o}, not {FILE_MODE:o}")
+    sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines() if line)
+    for name, digest in sums.items():
+        if not (folder / name).is_file() or sha256_file(folder / name) != digest:
+            problems.append(f"{name}: checksum does not match SHA256SUMS")
+    for res in descriptor.get("resources", []):
+        path = folder / res["path"]
+        if "/" in res["path"] or ".." in res["path"] or not path.is_file():
+            problems.append(f"resource {res['name']}: {res['path']} is not a file of the release")
+            continue
+        if res.get("type") != "table":
+            continue
+        table = ALL_TABLES[res["name"]]
+        got = pl.read_parquet_schema(path)
+        if dict(got) != table.schema:
+            problems.append(f"{res['name']}: columns {dict(got)} differ from the declared schema")
+            continue
+        if [f["name"] for f in res["schema"]["fields"]] != list(got):
+            problems.append(f"{res['name']}: datapackage fields differ from the Parquet columns")
+        key = list(table.primary_key)
+        if key:
+            df = pl.read_parquet(path, columns=key)
+            if df.null_count().sum_horizontal().item():
+                problems.append(f"{res['name']}: null in primary key {key}")
+            if df.is_duplicated().any():
+                problems.append(f"{res['name']}: duplicate primary key {key}")
+        for f in table.fields:
+            if f.dtype == pl.Float64():
+                n = pl.scan_parquet(path).select(pl.col(f.name).is_nan().sum()).collect().item()
+                if n:
+                    problems.append(f"{res['name']}.{f.name}: {n} NaN value(s) (a missing number must be null)")
+    return problems
 
 
 def _point_latest(releases: Path, target: Path) -> None:
@@ -96,21 +194,22 @@ def _point_latest(releases: Path, target: Path) -> None:
 def datapackage(folder: Path, version: str, today: dt.date) -> dict:
     """A Frictionless Data Package v2 descriptor: every resource with schema, size and SHA-256."""
     resources = []
-    for name, table in TABLES.items():
+    for name, table in ALL_TABLES.items():
         path = folder / f"{name}.parquet"
         resources.append(
             {
                 "name": name,
                 "type": "table",
-                "path": path.name,
+                "path": path.name,  # relative: the folder can be moved, mirrored or served over HTTP as it is
                 "format": "parquet",
                 "mediatype": "application/vnd.apache.parquet",
-                "encoding": "binary",
                 "description": table.description,
-                "bytes": path.stat().st_size,
-                "hash": f"sha256:{sha256_file(path)}",
+                # sizes and checksums of the tables are in SHA256SUMS: frictionless reads Parquet through
+                # pyarrow and never measures its bytes, so declaring them here fails every validation
                 "schema": {
                     "fields": [{"name": f.name, "type": f.frictionless_type, "description": f.description} for f in table.fields],
+                    # frictionless reads Parquet through pandas, where a null in an integer column becomes NaN
+                    "missingValues": ["", "nan"],
                     **({"primaryKey": list(table.primary_key)} if table.primary_key else {}),
                 },
             }
@@ -144,7 +243,7 @@ def datapackage(folder: Path, version: str, today: dt.date) -> dict:
         "name": "xxgk",
         "title": "xxgk: China's government information disclosure annual reports (政府信息公开工作年度报告) as data",
         "description": "Every number of the statistical tables of the annual reports, with provenance and the tables' "
-        "accounting identities checked. Codes: see the code_* tables of the warehouse.",
+        "accounting identities checked. Codes: see the code_* tables. README.md says how to query and cite it.",
         "version": version.removeprefix("v"),
         "created": dt.datetime.combine(today, dt.time(), dt.UTC).isoformat().replace("+00:00", "Z"),
         "licenses": [LICENSE],
@@ -223,7 +322,35 @@ def changelog(previous: Path | None, current: Path, version: str, today: dt.date
     lines.append("")
     lines.append(f"## Facts added to existing reports: {only_new}")
     lines.append(f"## Facts removed from existing reports: {only_old}")
+    lines.append("")
+    lines += codes_changed(previous, current)
     return "\n".join(lines) + "\n"
+
+
+def codes_changed(previous: Path, current: Path) -> list[str]:
+    """Codes added, removed or relabelled in the code tables since the previous release.
+
+    Codes are never renamed (docs/vocabulary.md): a code that changes meaning is a new code, and the
+    changelog says so here.
+    """
+    out: list[str] = []
+    for name, table in CODE_TABLES.items():
+        key = list(table.primary_key)
+        new = pl.read_parquet(current / f"{name}.parquet")
+        if not (previous / f"{name}.parquet").exists():
+            out.append(f"- {name}: first published as Parquet ({new.height} codes)")
+            continue
+        old = pl.read_parquet(previous / f"{name}.parquet")
+        ko = {tuple(r[:len(key)]): r for r in old.select(*key, *[c for c in old.columns if c not in key]).iter_rows()}
+        kn = {tuple(r[:len(key)]): r for r in new.select(*key, *[c for c in new.columns if c not in key]).iter_rows()}
+        for k in sorted(kn.keys() - ko.keys()):
+            out.append(f"- {name}: added {'.'.join(k)} (a new code of the vocabulary)")
+        for k in sorted(ko.keys() - kn.keys()):
+            out.append(f"- {name}: removed {'.'.join(k)} (no longer in the vocabulary)")
+        for k in sorted(ko.keys() & kn.keys()):
+            if ko[k] != kn[k]:
+                out.append(f"- {name}: {'.'.join(k)} relabelled {ko[k][len(key):]} → {kn[k][len(key):]}")
+    return [f"## Codes changed: {len(out)}", *out]
 
 
 def _v(value: float | None, note: str | None) -> str:

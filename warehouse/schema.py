@@ -205,3 +205,38 @@ TABLES: dict[str, Table] = {
         ),
     )
 }
+
+
+def _code(name: str, description: str, *cols: tuple[str, pl.DataType, str], key: tuple[str, ...] = ("code",)) -> Table:
+    return Table(name, description, tuple(Field(n, t, d) for n, t, d in cols), key)
+
+
+_LABELS = (("label_zh", S, "Chinese label"), ("label_en", S, "English label"))
+_PRINTED = (
+    ("label_zh", S, "Chinese label as printed in the national template"),
+    ("label_en", S, "English label"),
+    ("formats", S, "formats that print it (comma-separated)"),
+    ("sort_order", I32, "its order in the printed table"),
+)
+
+# The code tables: the vocabulary (parsers/vocabulary.py, identity/) as data, in the warehouse and in every
+# release as Parquet, so a researcher reading the Parquet files alone can label every code.
+CODE_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        _code("code_formats", "Report formats (vocabulary).", ("code", S, "format code"), ("description", S, "what it is")),
+        _code("code_scopes", "Report scopes (vocabulary).", ("code", S, "scope code"), ("description", S, "what it means")),
+        _code("code_levels", "Administrative levels of bodies and regions.", ("code", S, "level code"),
+              ("label_zh", S, "Chinese name of the level"), ("label_en", S, "English label")),
+        _code("code_agency_kinds", "Kinds of reporting body, read from the end of the body's name (identity/kinds.py).",
+              ("code", S, "kind code"), *_LABELS),
+        _code("code_sections", "The three statistical tables of a report.", ("code", S, "section code"),
+              ("label_zh", S, "Chinese heading as printed"), ("label_en", S, "English label")),
+        _code("code_rows", "Row codes of every section, with Chinese and English labels and the formats that print them.",
+              ("section", S, "section code"), ("code", S, "row code"), *_PRINTED, key=("section", "code")),
+        _code("code_columns", "Column codes of every section, with Chinese and English labels and the formats that print them.",
+              ("section", S, "section code"), ("code", S, "column code"), *_PRINTED, key=("section", "code")),
+    )
+}
+
+ALL_TABLES: dict[str, Table] = {**TABLES, **CODE_TABLES}

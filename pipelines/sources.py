@@ -1,0 +1,103 @@
+"""What a folder of documents holds, read by content: the documents to parse and what was skipped, with why.
+
+Portals save reports under any name (``downfile.jsp``, ``P020230131.pdf``, no extension at all), so a
+file's name never decides whether it is read; its first bytes do (:func:`parsers.media.sniff`).
+Nothing is skipped silently: every file left out is listed with its reason.  A source that is
+missing, unreadable or holds no document at all is a :class:`SourceError`, raised before anything
+is changed — a typo in a path must never replace a dataset with an empty one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parsers.media import HTML, PDF, sniff
+from parsers.readers.word import DOC, DOCX
+
+HEAD = 8192  # enough to tell a document's medium
+KNOWN = {PDF, HTML, DOC, DOCX}
+
+
+class SourceError(Exception):
+    """A source of documents that cannot be used: nothing was read, nothing was changed."""
+
+
+@dataclass
+class Listing:
+    folder: Path
+    documents: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+    def describe_skipped(self, limit: int = 20) -> list[str]:
+        lines = [f"  skipped {p.relative_to(self.folder) if p.is_relative_to(self.folder) else p}: {why}" for p, why in self.skipped[:limit]]
+        if len(self.skipped) > limit:
+            lines.append(f"  … and {len(self.skipped) - limit} more skipped")
+        return lines
+
+
+def why_not_a_document(path: Path) -> str | None:
+    """None when the file holds a document any reader takes (PDF, Word, WPS, HTML, text); else the reason."""
+    if path.name.startswith("."):
+        return "hidden file"
+    try:
+        with path.open("rb") as f:
+            head = f.read(HEAD)
+    except OSError as e:
+        return f"cannot read: {e.strerror or e}"
+    if not head.strip():
+        return "empty file"
+    if sniff(head, path.name) in KNOWN:
+        return None
+    if b"\x00" in head:
+        return f"binary file of no document type (first bytes {head[:4].hex()})"
+    if not _is_text(head, cut=len(head) == HEAD):
+        return "neither a document nor UTF-8/GB18030 text"
+    return None
+
+
+def _is_text(head: bytes, cut: bool) -> bool:
+    """UTF-8 or GB18030 text (the readers' two encodings); a multi-byte character cut off at the end of
+    the first bytes read is no evidence against it."""
+    for enc in ("utf-8", "gb18030"):
+        try:
+            head.decode(enc)
+            return True
+        except UnicodeDecodeError as e:
+            if cut and e.start >= len(head) - 4:
+                return True
+    return False
+
+
+def list_folder(folder: Path) -> Listing:
+    """Every file under ``folder`` (recursively, in name order), sorted into documents and skipped files."""
+    if not folder.exists():
+        raise SourceError(f"no such folder: {folder}")
+    if not folder.is_dir():
+        raise SourceError(f"not a folder: {folder}")
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise SourceError(f"cannot read the folder {folder}: permission denied")
+    listing = Listing(folder)
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=errors.append):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if not p.is_file():
+                continue
+            why = why_not_a_document(p)
+            (listing.skipped.append((p, why)) if why else listing.documents.append(p))
+    for e in errors:
+        listing.skipped.append((Path(e.filename or folder), f"cannot read: {e.strerror or e}"))
+    listing.documents.sort()
+    return listing
+
+
+def documents_in(folder: Path) -> Listing:
+    """:func:`list_folder`, and a :class:`SourceError` when it holds no document at all."""
+    listing = list_folder(folder)
+    if not listing.documents:
+        detail = f" ({len(listing.skipped)} file(s) skipped: {listing.skipped[0][1]}, …)" if listing.skipped else ""
+        raise SourceError(f"no report documents in {folder}{detail}")
+    return listing

@@ -1,0 +1,163 @@
+"""Generations: every build is a complete, self-consistent folder (Parquet tables + DuckDB) switched in at once.
+
+A build writes ``generations/.staging-gNNNNNN/``; when the Parquet tables and the warehouse are both
+complete, a ``generation.json`` is written last, the folder is renamed to ``generations/gNNNNNN`` and
+the ``current`` symlink is replaced atomically (``os.replace`` of a symlink).  Readers and releases
+resolve ``current`` once and read one generation: a build killed at any point leaves the previous
+generation current and nothing half-written that anyone reads.  ``parquet`` and ``xxgk.duckdb`` in
+the data directory are fixed symlinks through ``current`` so paths researchers type never change.
+
+Only the holder of the data directory's writer lock (:func:`archive.locks.data_dir_lock`) calls
+:func:`stage`, :func:`commit` and :func:`refuse`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warehouse.release import DB_NAME, sha256_file
+
+META = "generation.json"
+SHRINK_LIMIT = 0.10  # a build or release losing more than this share of reports or facts needs --allow-shrink
+GUARDED = ("reports", "facts")
+KEEP = 2  # the current generation and the one before it (a reader may still have it open)
+
+
+@dataclass
+class Generation:
+    path: Path
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.path.name.removeprefix(".staging-")
+
+    @property
+    def parquet(self) -> Path:
+        return self.path / "parquet"
+
+    @property
+    def db(self) -> Path:
+        return self.path / DB_NAME
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(self.meta.get("counts", {}))
+
+
+def folder(root: Path) -> Path:
+    return root / "generations"
+
+
+def current(root: Path) -> Generation | None:
+    """The generation ``current`` points at, resolved once; or a data directory of the old layout
+    (``parquet/`` and ``xxgk.duckdb`` as plain files), read as a generation of its own; or None."""
+    link = root / "current"
+    if link.is_symlink():
+        target = link.resolve()
+        if (target / META).is_file():
+            return Generation(target, json.loads((target / META).read_text(encoding="utf-8")))
+        return None
+    if (root / "parquet").is_dir() and not (root / "parquet").is_symlink() and (root / DB_NAME).is_file():
+        return Generation(root, {"id": "legacy", "counts": _legacy_counts(root / "parquet")})
+    return None
+
+
+def _legacy_counts(parquet: Path) -> dict[str, int]:
+    import polars as pl
+
+    return {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in sorted(parquet.glob("*.parquet"))}
+
+
+def _next_id(root: Path) -> str:
+    numbers = [int(m.group(1)) for p in folder(root).iterdir() if (m := re.search(r"g(\d{6})$", p.name))]
+    return f"g{max(numbers, default=0) + 1:06d}"
+
+
+def stage(root: Path) -> Generation:
+    """A new, empty staging folder (stale ones from killed builds are removed first)."""
+    gens = folder(root)
+    gens.mkdir(parents=True, exist_ok=True)
+    for stale in gens.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    path = gens / f".staging-{_next_id(root)}"
+    (path / "parquet").mkdir(parents=True)
+    return Generation(path)
+
+
+def describe(gen: Generation, **meta: object) -> dict:
+    """The generation's record: row counts and the SHA-256 of every Parquet table (what a release compares)."""
+    import polars as pl
+
+    tables = {p.stem: sha256_file(p) for p in sorted(gen.parquet.glob("*.parquet"))}
+    counts = {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in sorted(gen.parquet.glob("*.parquet"))}
+    return {"id": gen.id, "counts": counts, "tables_sha256": tables, **meta}
+
+
+def _write_meta(path: Path, meta: dict) -> None:
+    tmp = path / f".{META}.tmp"
+    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path / META)
+
+
+def commit(root: Path, gen: Generation, meta: dict) -> Generation:
+    """Make the staged generation current, atomically; prune generations no reader needs any more."""
+    _write_meta(gen.path, {**meta, "status": "current"})
+    final = folder(root) / gen.id
+    os.rename(gen.path, final)
+    tmp_link = root / f".current-{os.getpid()}"
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(final.relative_to(root))
+    _retire_legacy(root)
+    os.replace(tmp_link, root / "current")
+    for name, target in (("parquet", "current/parquet"), (DB_NAME, f"current/{DB_NAME}")):
+        link = root / name
+        if not link.is_symlink():
+            link.symlink_to(target)
+    _prune(root, keep=final)
+    return Generation(final, meta)
+
+
+def refuse(root: Path, gen: Generation, meta: dict, why: str) -> Generation:
+    """Keep a refused build for inspection (``generations/refused-gNNNNNN``), never current."""
+    _write_meta(gen.path, {**meta, "status": "refused", "why": why})
+    final = folder(root) / f"refused-{gen.id}"
+    shutil.rmtree(final, ignore_errors=True)
+    os.rename(gen.path, final)
+    return Generation(final, meta)
+
+
+def _retire_legacy(root: Path) -> None:
+    """A data directory of the old layout: its plain ``parquet/`` and ``xxgk.duckdb`` make way for the symlinks."""
+    old = root / "parquet"
+    if old.is_dir() and not old.is_symlink():
+        shutil.rmtree(old)
+    db = root / DB_NAME
+    if db.is_file() and not db.is_symlink():
+        db.unlink()
+        Path(str(db) + ".wal").unlink(missing_ok=True)
+
+
+def _prune(root: Path, keep: Path) -> None:
+    done = sorted(p for p in folder(root).iterdir() if p.is_dir() and p.name.startswith("g"))
+    for old in done[:-KEEP]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for refused in folder(root).glob("refused-*"):
+        if refused.name < f"refused-{keep.name}":
+            shutil.rmtree(refused, ignore_errors=True)
+
+
+def shrinkage(before: dict[str, int], after: dict[str, int], limit: float = SHRINK_LIMIT) -> str | None:
+    """Why ``after`` is a sharp fall from ``before`` (None when it is not): the guard of builds and releases."""
+    falls = []
+    for table in GUARDED:
+        old, new = before.get(table, 0), after.get(table, 0)
+        if old and new < old * (1 - limit):
+            falls.append(f"{table} {old} → {new} ({(new - old) / old:+.0%})")
+    return "; ".join(falls) or None

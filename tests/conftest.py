@@ -1,4 +1,5 @@
-"""Shared fixtures: the five hand-read seed reports and their goldens, copied from ../shared."""
+"""Shared fixtures: the five hand-read seed reports (copied from ../shared into data/samples, their one home in
+the repository: the demo serves the same files) and their goldens (tests/fixtures/golden)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from parsers.model import ParseResult
 from parsers.report import parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SEEDS = sorted(SAMPLES.glob("*.txt"))
 GOLDENS = sorted((FIXTURES / "golden").glob("*.json"))
 
 

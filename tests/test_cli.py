@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.cli import main
 
-from .conftest import FIXTURES, SEEDS
+from .conftest import SAMPLES, SEEDS
 
 
 def test_parse_json_in_input_order_with_errors_last_in_exit_status(tmp_path: Path, capsys) -> None:
@@ -42,13 +42,13 @@ def test_parse_summary_and_success_status(capsys) -> None:
 
 def test_console_script_is_installed() -> None:
     exe = shutil.which("xxgk") or str(Path(sys.executable).parent / "xxgk")
-    proc = subprocess.run([exe, "parse", "--json", str(FIXTURES / "seeds" / "002_36d1a55e0ab3299b.txt")], capture_output=True, text=True, check=True)
+    proc = subprocess.run([exe, "parse", "--json", str(SAMPLES / "002_36d1a55e0ab3299b.txt")], capture_output=True, text=True, check=True)
     obj = json.loads(proc.stdout)
     assert obj["report"]["agency"] == "乐清市融媒体中心"
 
 
 def test_parse_a_folder(capsys) -> None:
-    assert main(["parse", "--json", str(FIXTURES / "seeds")]) == 0
+    assert main(["parse", "--json", str(SAMPLES)]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [Path(o["path"]).name for o in out] == [s.name for s in SEEDS]
     assert sum(len(o["facts"]) for o in out) == 989

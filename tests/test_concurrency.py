@@ -134,7 +134,7 @@ def test_a_second_build_of_one_data_directory_refuses_with_a_clear_message(tmp_p
     from archive.locks import data_dir_lock
     from pipelines.cli import main
 
-    docs = REPO / "tests" / "fixtures" / "seeds"
+    docs = REPO / "data" / "samples"
     with data_dir_lock(tmp_path / "data"):  # a build in progress
         assert main(["build", "--documents", str(docs), "--data-dir", str(tmp_path / "data")]) == 2
         assert main(["release", "--data-dir", str(tmp_path / "data")]) == 2

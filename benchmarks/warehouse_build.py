@@ -113,33 +113,36 @@ def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
 
 def run_step(step: str, n: int, root: Path) -> float | None:
     """Run one step; returns its own seconds when it must exclude setup (the parquet step)."""
-    from pipelines.build import Layout
+    from warehouse.generations import Generation
 
-    layout = Layout(root)
+    gen = Generation(root / "generations" / "g000001")  # one generation, as a build writes it
     if step == "generate":
         tables = synthetic_tables(n)
         rows = sum(df.height for df in tables.values())
         print(json.dumps({"rows": rows}), file=sys.stderr)
     elif step == "parquet":
+        from warehouse.codes import code_frames
         from warehouse.parquet import write_tables
 
-        tables = synthetic_tables(n)
+        tables = synthetic_tables(n) | code_frames()
         t = time.perf_counter()
-        write_tables(tables, layout.parquet)
+        write_tables(tables, gen.parquet)
         return time.perf_counter() - t
     elif step == "warehouse":
         from warehouse.database import build_warehouse
 
-        build_warehouse(layout.parquet, layout.db)
+        build_warehouse(gen.parquet, gen.db)
     elif step == "views":
         from warehouse.database import VIEWS, query
 
         for view in [*VIEWS, "v_applications_wide"]:
-            query(layout.db, f"SELECT count(*) FROM {view}")
+            query(gen.db, f"SELECT count(*) FROM {view}")
     elif step == "release":
+        from warehouse.generations import describe
         from warehouse.release import make_release
 
-        make_release(layout.parquet, layout.db, layout.releases, today=dt.date(2026, 1, 1))
+        gen.meta = describe(gen)
+        make_release(gen, root / "releases", today=dt.date(2026, 1, 1))
     return None
 
 

@@ -106,8 +106,11 @@ def load_portals(path: Path = DEFAULT_REGISTRY, *, base: str | None = None) -> l
         text = text.replace("{base}", base)
     try:
         doc = yaml.safe_load(text) or {}
-    except yaml.YAMLError as e:
-        raise RegistryError(f"{path}: not valid YAML: {e}") from None
+    except yaml.YAMLError as e:  # one line: where, and what the parser expected
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise RegistryError(f"{path}: not valid YAML{where}: {what}") from None
     entries = doc.get("portals") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: expected a top-level 'portals:' list")

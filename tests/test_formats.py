@@ -12,7 +12,7 @@ from parsers.model import report_id
 from synth.model import random_report
 from synth.text import Style, render_text
 
-from .conftest import FIXTURES, parse_text
+from .conftest import SAMPLES, parse_text
 
 
 def test_pre2019_report_has_metadata_and_no_facts_and_no_failure() -> None:
@@ -49,7 +49,7 @@ def test_both_formats_are_recognised_from_their_tables() -> None:
 
 
 def test_gbk_and_bom_encoded_text() -> None:
-    text = (FIXTURES / "seeds" / "001_e8c91993164e9814.txt").read_text(encoding="utf-8")
+    text = (SAMPLES / "001_e8c91993164e9814.txt").read_text(encoding="utf-8")
     utf8 = parse_bytes(text.encode("utf-8"))
     gbk = parse_bytes(text.encode("gbk"))
     bom = parse_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
@@ -61,8 +61,8 @@ def test_gbk_and_bom_encoded_text() -> None:
 
 
 def test_report_id_is_stable_and_shared_across_media() -> None:
-    a = parse_path(FIXTURES / "seeds" / "000_58823f7fe4816adc.txt")
-    b = parse_path(FIXTURES / "seeds" / "000_58823f7fe4816adc.txt")
+    a = parse_path(SAMPLES / "000_58823f7fe4816adc.txt")
+    b = parse_path(SAMPLES / "000_58823f7fe4816adc.txt")
     office = agency_id("330382", "乐清市人民政府办公室")
     assert a.report.agency_id == office
     assert a.report.report_id == b.report.report_id == report_id(office, 2023)
@@ -76,9 +76,9 @@ def test_report_id_is_stable_and_shared_across_media() -> None:
 
 
 def test_scope_and_region() -> None:
-    agg = parse_path(FIXTURES / "seeds" / "004_49b614242c3ab02a.txt").report
+    agg = parse_path(SAMPLES / "004_49b614242c3ab02a.txt").report
     assert (agg.scope, agg.region, agg.region_code) == ("region_aggregate", "乐清市", "330382")
-    office = parse_path(FIXTURES / "seeds" / "003_94bb7cf4c5429941.txt").report
+    office = parse_path(SAMPLES / "003_94bb7cf4c5429941.txt").report
     assert (office.scope, office.region, office.region_code) == ("agency", "清远市", "441800")
     town = parse_text("乐清市柳市镇人民政府\n2023年政府信息公开工作年度报告\n").report
     assert (town.region, town.region_code, town.agency_level, town.agency_kind, town.scope) == (
@@ -88,7 +88,7 @@ def test_scope_and_region() -> None:
 
 
 def test_dates_and_contacts() -> None:
-    r = parse_path(FIXTURES / "seeds" / "000_58823f7fe4816adc.txt").report
+    r = parse_path(SAMPLES / "000_58823f7fe4816adc.txt").report
     assert (r.contact_phone, r.contact_email, r.published_on) == ("0577-61880550", "yqsxxgk@163.com", None)
     r = parse_text("某市统计局2021年政府信息公开工作年度报告\n正文\n某市统计局\n二〇二二年一月二十八日\n").report
     assert r.published_on == "2022-01-28"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from parsers.media import parse_path
 
-from .conftest import FIXTURES
+from .conftest import SAMPLES
 
 
 def _parse(golden: dict):
-    return parse_path(FIXTURES / "seeds" / golden["source"].split("/")[-1])
+    return parse_path(SAMPLES / golden["source"].split("/")[-1])
 
 
 def test_every_fact_matches_the_golden(golden: dict) -> None:
@@ -43,7 +43,7 @@ def test_expected_failed_checks_are_reported(golden: dict) -> None:
 
 
 def test_failed_identity_keeps_the_printed_value() -> None:
-    result = parse_path(FIXTURES / "seeds" / "003_94bb7cf4c5429941.txt")
+    result = parse_path(SAMPLES / "003_94bb7cf4c5429941.txt")
     facts = {(f.row, f.column): f.value for f in result.facts if f.section == "applications"}
     assert facts[("new_received", "total")] == 55
     assert facts[("new_received", "natural_person")] == 51
@@ -54,7 +54,7 @@ def test_failed_identity_keeps_the_printed_value() -> None:
 
 def test_short_row_is_left_out_and_explained() -> None:
     """002 prints 四、结转下年度继续办理 with six cells for seven columns."""
-    result = parse_path(FIXTURES / "seeds" / "002_36d1a55e0ab3299b.txt")
+    result = parse_path(SAMPLES / "002_36d1a55e0ab3299b.txt")
     assert not [f for f in result.facts if f.row == "carried_over_next"]
     problem = next(p for p in result.problems if p.row == "carried_over_next")
     assert problem.kind == "unplaceable_row"
@@ -62,7 +62,7 @@ def test_short_row_is_left_out_and_explained() -> None:
 
 
 def test_every_fact_points_to_where_it_was_printed(golden: dict) -> None:
-    path = FIXTURES / "seeds" / golden["source"].split("/")[-1]
+    path = SAMPLES / golden["source"].split("/")[-1]
     lines = path.read_text(encoding="utf-8").split("\n")
     result = parse_path(path)
     assert len(result.report.sha256 or "") == 64

@@ -110,6 +110,11 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
         ],
         check_specs=[
             dg.AssetCheckSpec(
+                "warehouse_whole", asset="warehouse", blocking=True,
+                description="The new generation's warehouse holds every table with exactly its Parquet file's rows and every "
+                "view runs; checked before the generation becomes current. Blocking: a broken build is never switched in.",
+            ),
+            dg.AssetCheckSpec(
                 "build_not_shrinking", asset="reports", blocking=True,
                 description="The new build has no sharply fewer reports or facts than the current one (the baseline is the "
                 "current generation: it moves only when a build is accepted). Blocking: the build is refused, the current "
@@ -127,6 +132,10 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
             yield dg.AssetCheckResult(asset_key="reports", check_name="build_not_shrinking", passed=False,
                                       severity=dg.AssetCheckSeverity.ERROR, metadata={"why": str(e)})
             raise dg.Failure(description=str(e)) from None
+        except pipeline.BuildInvalid as e:
+            yield dg.AssetCheckResult(asset_key="warehouse", check_name="warehouse_whole", passed=False,
+                                      severity=dg.AssetCheckSeverity.ERROR, metadata={"why": str(e)})
+            raise dg.Failure(description=str(e)) from None
         except pipeline.SourceError as e:
             raise dg.Failure(description=str(e)) from None
         gen = generations.current(xxgk.layout.root)
@@ -136,6 +145,8 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
                 "rows": dg.MetadataValue.int(gen.counts.get(name, 0)),
                 "path": dg.MetadataValue.path(str(gen.parquet / f"{name}.parquet")), "generation": gen.id})
         yield dg.MaterializeResult(asset_key="warehouse", metadata={"path": dg.MetadataValue.path(str(gen.db)), "generation": gen.id})
+        yield dg.AssetCheckResult(asset_key="warehouse", check_name="warehouse_whole", passed=True,
+                                  metadata={"tables": len(ALL_TABLES), "generation": gen.id})
         yield dg.AssetCheckResult(asset_key="reports", check_name="build_not_shrinking", passed=True,
                                   metadata={"reports": counts["reports"], "facts": counts["facts"],
                                             "allowed_shrink": str(gen.meta.get("allowed_shrink") or "")})

@@ -24,12 +24,16 @@ from .dataset import SourceDocument, build_tables
 from .output import Progress, format_table
 from .sources import SourceError, documents_in
 
-__all__ = ["Layout", "NothingChanged", "Refused", "ReleaseInvalid", "SourceError", "build", "release", "demo"]
+__all__ = ["BuildInvalid", "Layout", "NothingChanged", "Refused", "ReleaseInvalid", "SourceError", "build", "release", "demo"]
 
 EXAMPLE_QUERY = (
     "SELECT agency, year, format, granted__total AS granted, processed_total__total AS processed\n"
     "FROM v_applications_wide ORDER BY year, agency"
 )
+class BuildInvalid(Exception):
+    """The new generation failed its own verification (a warehouse that does not match its Parquet tables)."""
+
+
 def parse_all(paths: Iterable[Path | str], cache: Path | None = None, progress: Progress | None = None) -> list[ParseResult]:
     """Parse every document; a bad one is recorded with its error and the rest go on.
 
@@ -65,6 +69,11 @@ def build(
         write_tables(tables | code_frames(), gen.parquet)
         build_warehouse(gen.parquet, gen.db)
         meta = generations.describe(gen, documents=len(sources))
+        gen.meta = meta
+        broken = generations.verify(gen)
+        if broken:
+            kept = generations.refuse(layout.root, gen, meta, "; ".join(broken))
+            raise BuildInvalid(f"the new build is not whole ({'; '.join(broken[:5])}); nothing was replaced; kept in {kept.path}")
         before = generations.current(layout.root)
         why = generations.shrinkage(before.counts, meta["counts"]) if before else None
         if why and not allow_shrink:

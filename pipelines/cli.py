@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SourceError, RegistryError) as e:  # a mistake in what was asked: say it, change nothing
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except build.ReleaseInvalid as e:  # nothing was published
+    except (build.ReleaseInvalid, build.BuildInvalid) as e:  # nothing was published or replaced
         print(f"error: {e}", file=sys.stderr)
         return 1
     except Busy as e:  # another build or release of the same data directory

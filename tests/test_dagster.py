@@ -61,7 +61,7 @@ def test_harvest_build_release_on_the_seeds(project) -> None:
         result = _run(defs, "build", instance)
         assert result.success
         checks = _checks(result)
-        assert checks["build_not_shrinking"].passed
+        assert checks["build_not_shrinking"].passed and checks["warehouse_whole"].passed
         # 清远市 2023 is inconsistent as printed: a warning about the source, not a failed run
         assert not checks["accounting_identities"].passed
         assert checks["accounting_identities"].severity == dg.AssetCheckSeverity.WARN
@@ -173,6 +173,7 @@ def test_graphql_shows_every_asset_with_its_checks_and_both_schedules() -> None:
     assert set(checks) == {"raw_documents", "warehouse", "release", *ALL_TABLES}
     assert checks["raw_documents"] == {"harvest_verdict_ok": True}  # a portal gone silent
     assert checks["reports"] == {"build_not_shrinking": True}  # a shrinking build
+    assert checks["warehouse"] == {"warehouse_whole": True}  # a warehouse that does not match its tables
     assert checks["release"] == {"release_valid": True}  # a release that fails validation
     assert checks["checks"] == {"accounting_identities": False}  # findings about the sources: warnings
     assert checks["problems"] == {"unmapped_labels": False, "complete_tables": False}

@@ -340,3 +340,23 @@ def test_an_article_page_whose_attachment_has_the_tables_is_not_a_missing_tables
         problems = pl.read_parquet(Layout(data).parquet / "problems.parquet")
         assert problems.filter(pl.col("kind") == "missing_tables")["kind"].to_list() == expected
         assert pl.read_parquet(Layout(data).parquet / "reports.parquet").height == 1
+
+
+def test_a_build_whose_warehouse_does_not_match_its_tables_is_never_current(built, monkeypatch, capsys) -> None:
+    """The survivor of a race once left a 12 KB warehouse with no tables: a generation is verified before the switch."""
+    import duckdb as ddb
+
+    import pipelines.build as b
+
+    data, docs = built
+    before = generations.current(data)
+
+    def empty_warehouse(parquet: Path, db: Path) -> Path:
+        ddb.connect(str(db)).close()
+        return db
+
+    monkeypatch.setattr(b, "build_warehouse", empty_warehouse)
+    assert main(["build", "--documents", str(docs), "--data-dir", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert "error: the new build is not whole (the warehouse has no table documents" in err
+    assert generations.current(data).path == before.path and _counts(data) == (N_REPORTS, N_FACTS)

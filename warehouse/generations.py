@@ -99,6 +99,38 @@ def describe(gen: Generation, **meta: object) -> dict:
     return {"id": gen.id, "counts": counts, "tables_sha256": tables, **meta}
 
 
+def verify(gen: Generation) -> list[str]:
+    """What is wrong with a staged generation (empty when nothing): the warehouse must hold every table
+    with exactly its Parquet file's rows, and every view must run.  Checked before it can become current."""
+    import duckdb
+
+    from warehouse.schema import ALL_TABLES
+
+    problems: list[str] = []
+    counts = describe(gen)["counts"] if not gen.meta else gen.meta["counts"]
+    try:
+        con = duckdb.connect(str(gen.db), read_only=True)
+    except duckdb.Error as e:
+        return [f"the warehouse cannot be opened: {e}"]
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        for name in ALL_TABLES:
+            if name not in counts:
+                problems.append(f"{name}.parquet is missing")
+            elif name not in tables:
+                problems.append(f"the warehouse has no table {name}")
+            elif (n := con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) != counts[name]:
+                problems.append(f"{name}: {n} rows in the warehouse, {counts[name]} in Parquet")
+        for (view,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall():
+            try:
+                con.execute(f'SELECT * FROM "{view}" LIMIT 0')
+            except duckdb.Error as e:
+                problems.append(f"view {view} does not run: {e}")
+    finally:
+        con.close()
+    return problems
+
+
 def _write_meta(path: Path, meta: dict) -> None:
     tmp = path / f".{META}.tmp"
     tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")

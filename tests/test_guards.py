@@ -360,3 +360,22 @@ def test_a_build_whose_warehouse_does_not_match_its_tables_is_never_current(buil
     err = capsys.readouterr().err
     assert "error: the new build is not whole (the warehouse has no table documents" in err
     assert generations.current(data).path == before.path and _counts(data) == (N_REPORTS, N_FACTS)
+
+
+def test_validation_finds_duplicate_keys_nan_and_private_files(built, tmp_path: Path) -> None:
+    from warehouse.release import validate
+
+    data, _ = built
+    assert main(["release", "--data-dir", str(data)]) == 0
+    copy = tmp_path / "copy"
+    shutil.copytree((Layout(data).releases / "latest").resolve(), copy)
+    assert validate(copy) == []
+    facts = pl.read_parquet(copy / "facts.parquet")
+    bad = pl.concat([facts, facts.head(2)]).with_columns(pl.when(pl.int_range(pl.len()) == 0).then(float("nan")).otherwise(pl.col("value")).alias("value"))
+    bad.write_parquet(copy / "facts.parquet")
+    (copy / "facts.parquet").chmod(0o600)
+    problems = validate(copy)
+    assert "facts: 2 duplicate primary key(s) ['report_id', 'section', 'row', 'column']" in problems
+    assert "facts.value: 1 NaN value(s) (a missing number must be null)" in problems
+    assert "facts.parquet: mode 600, not 644" in problems
+    assert "facts.parquet: checksum does not match SHA256SUMS" in problems

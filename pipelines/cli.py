@@ -7,11 +7,17 @@ import json
 import sys
 from pathlib import Path
 
-from parsers.media import parse_path
-from parsers.model import ParseResult
+from typing import TYPE_CHECKING
 
-from . import build
+from archive.layout import Layout
+
 from .output import FORMATS, Progress, render
+
+if TYPE_CHECKING:
+    from parsers.model import ParseResult
+
+# Heavy libraries (polars, duckdb, pdfminer, scrapy, pydantic) are imported by the commands that use them,
+# never at start-up: `xxgk --help` and `xxgk --version` answer at once.
 
 
 def _summary(r: ParseResult) -> str:
@@ -33,6 +39,8 @@ def _summary(r: ParseResult) -> str:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Parse files and folders; a folder's files are read by content, and every file left out is listed."""
+    from parsers.media import parse_path
+
     from .sources import list_folder
 
     paths: list[Path] = []
@@ -67,7 +75,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return build.demo(_data_dir(args))
+    from .build import demo
+
+    return demo(_data_dir(args))
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -80,7 +90,7 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return root
 
 
-def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
+def _crawl(args: argparse.Namespace, layout: Layout) -> int:
     from .crawl import format_summary, harvest_portal, progress_line
     from portals.registry import load_portals
 
@@ -106,14 +116,15 @@ def _crawl(args: argparse.Namespace, layout: build.Layout) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    return _crawl(args, build.Layout(_data_dir(args)))
+    return _crawl(args, Layout(_data_dir(args)))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from . import build
     from .harvest import archived_sources
     from .sources import SourceError
 
-    layout = build.Layout(_data_dir(args))
+    layout = Layout(_data_dir(args))
     status = 0
     if args.portals and args.documents:
         raise SourceError("give --portals or --documents, not both")
@@ -141,17 +152,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     return status  # 1 when a portal was not ok: the build used what was archived, and says so
 
 
-def _built(args: argparse.Namespace) -> build.Layout:
+def _built(args: argparse.Namespace) -> Layout:
     """The data directory's layout; a SourceError when no warehouse was built there."""
     from .sources import SourceError
 
-    layout = build.Layout(_data_dir(args))
+    layout = Layout(_data_dir(args))
     if not layout.db.exists():
         raise SourceError(f"no warehouse in {layout.root}: run `xxgk build` or `make demo` first")
     return layout
 
 
 def cmd_release(args: argparse.Namespace) -> int:
+    from . import build
+
     layout = _built(args)
     try:
         print(build.release(layout, allow_shrink=args.allow_shrink))
@@ -264,36 +277,43 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+# (exception class, its module, prefix, exit status): looked up only in modules already imported, so
+# classifying an error never imports anything
+USER_ERRORS = (
+    ("SourceError", "pipelines.sources", "error", 2),  # a mistake in what was asked: said, nothing changed
+    ("RegistryError", "portals.registry", "error", 2),
+    ("Busy", "archive.locks", "busy", 2),  # another build or release of the same data directory
+    ("Refused", "warehouse.release", "refused", 3),
+    ("ReleaseInvalid", "warehouse.release", "error", 1),  # nothing was published
+    ("BuildInvalid", "pipelines.build", "error", 1),  # nothing was replaced
+)
+
+
+def _classify(e: BaseException) -> tuple[str, int] | None:
+    for name, module, prefix, code in USER_ERRORS:
+        cls = getattr(sys.modules.get(module), name, None)
+        if cls is not None and isinstance(e, cls):
+            return prefix, code
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    from archive.locks import Busy
-    from portals.registry import RegistryError
-
-    from .sources import SourceError
-
     args = parser().parse_args(argv)
     _logging(args.verbose)
     try:
         return int(args.func(args))
-    except (SourceError, RegistryError) as e:  # a mistake in what was asked: say it, change nothing
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except (build.ReleaseInvalid, build.BuildInvalid) as e:  # nothing was published or replaced
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except Busy as e:  # another build or release of the same data directory
-        print(f"busy: {e}", file=sys.stderr)
-        return 2
-    except build.Refused as e:
-        print(f"refused: {e}", file=sys.stderr)
-        return 3
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except OSError as e:  # the file system said no (a path that is a file, no permission, a full disk)
-        if args.verbose:
-            raise
-        print(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''} (run with -v for details)", file=sys.stderr)
-        return 2
+    except Exception as e:
+        known = _classify(e)
+        if known:
+            print(f"{known[0]}: {e}", file=sys.stderr)
+            return known[1]
+        if isinstance(e, OSError) and not args.verbose:  # the file system said no (a path that is a file, no permission, a full disk)
+            print(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''} (run with -v for details)", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

@@ -19,12 +19,13 @@ test: setup
 	@$(UV) run --frozen pytest -q
 
 # Dagster UI and daemon (schedules), offline, with the project's own instance settings (no telemetry, no
-# sign-up prompt).  `exec`: Ctrl-C or SIGTERM reaches dg itself, which stops the webserver and daemon.
+# sign-up prompt).  `exec` and dagster_project/serve.py: Ctrl-C or SIGTERM reaches dg itself, with the signals'
+# default dispositions restored (a background start inherits SIGINT ignored), and dg stops the webserver and daemon.
 # Data goes to XXGK_DATA_DIR (default data/nightly), never to the demo's folder.
 DAGSTER_HOME_DIR := $(CURDIR)/data/dagster_home
 dagster: setup
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp dagster_project/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
-	@DAGSTER_HOME=$(DAGSTER_HOME_DIR) exec $(UV) run --frozen dg dev
+	@DAGSTER_HOME=$(DAGSTER_HOME_DIR) exec $(UV) run --frozen python -m dagster_project.serve
 
 lint: setup
 	@$(UV) run --frozen ruff check parsers pipelines scrapers warehouse dagster_project synth tests benchmarks identity archive portals

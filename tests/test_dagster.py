@@ -202,9 +202,12 @@ def test_dg_dev_serves_the_project_without_the_sign_up_prompt_and_stops_on_sigte
     shutil.copy(REPO / "dagster_project" / "dagster.yaml", home / "dagster.yaml")
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "XXGK_DATA_DIR": str(tmp_path / "data")}
+    # launched as `make dagster` does, and as a background job of a script would be: with SIGINT ignored,
+    # which dg would otherwise carry over to SIGTERM
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dg"), "dev", "-h", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "dagster_project.serve", "-h", "127.0.0.1", "-p", str(port)],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     query = "{ shouldShowNux assetNodes { assetKey { path } } }"
     try:

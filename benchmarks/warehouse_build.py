@@ -7,7 +7,8 @@ Each step runs in its own process so that its peak memory (ru_maxrss) is its own
             synthetic data for the benchmark, not a step of the real build
   parquet   write them atomically as Parquet
   warehouse build the DuckDB warehouse (tables, code tables, views, comments)
-  views     query every view once (the wide pivot, harmonised outcomes, region totals, failed checks)
+  views     SELECT * of every view, read to the end in Arrow batches as a client would (not count(*), which
+            lets DuckDB skip the pivot), then every example query of the README; each timed on its own
   release   copy, hash and describe a release (data package, SHA256SUMS, changelog)
 Prints seconds and peak MB per step and size, and the 100k/10k time ratio (10 means linear).
 """
@@ -133,10 +134,25 @@ def run_step(step: str, n: int, root: Path) -> float | None:
 
         build_warehouse(gen.parquet, gen.db)
     elif step == "views":
-        from warehouse.database import VIEWS, query
+        import re
 
-        for view in [*VIEWS, "v_applications_wide"]:
-            query(gen.db, f"SELECT count(*) FROM {view}")
+        import duckdb
+
+        from warehouse.database import VIEWS
+
+        readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+        examples = [m.strip() for m in re.findall(r"<!-- example -->\n```sql\n(.*?)```", readme, re.S)]
+        queries = {f"SELECT * FROM {v}": f"SELECT * FROM {v}" for v in [*VIEWS, "v_applications_wide"]}
+        queries |= {f"README example {i + 1}": q for i, q in enumerate(examples)}
+        con = duckdb.connect(str(gen.db), read_only=True)
+        timings = {}
+        for label, sql in queries.items():
+            t = time.perf_counter()
+            rows = sum(batch.num_rows for batch in con.execute(sql).fetch_record_batch(100_000))
+            timings[label] = {"seconds": time.perf_counter() - t, "rows": rows}
+        con.close()
+        print(json.dumps({"queries": timings}), file=sys.stderr)
+        return sum(v["seconds"] for v in timings.values())
     elif step == "release":
         from warehouse.generations import describe
         from warehouse.release import make_release
@@ -180,6 +196,9 @@ def main() -> None:
                 [sys.executable, __file__, "--step", step, "--n", str(n), "--out", str(root)], capture_output=True, text=True, check=True
             )
             results[n][step] = json.loads(proc.stdout.strip().splitlines()[-1])
+            for line in proc.stderr.splitlines():
+                if line.startswith('{"queries"'):
+                    results[n][step]["queries"] = json.loads(line)["queries"]
     print(f"{'step':<10}" + "".join(f"{f'{n} reports: s':>18}{'peak MB':>10}" for n in args.sizes) + ("   ratio" if len(args.sizes) > 1 else ""))
     for step in STEPS:
         line = f"{step:<10}"
@@ -189,6 +208,11 @@ def main() -> None:
             a, b = args.sizes[0], args.sizes[-1]
             line += f"{results[b][step]['seconds'] / results[a][step]['seconds']:>8.1f}"
         print(line)
+    if all("queries" in results[n]["views"] for n in args.sizes):
+        print(f"\n{'query':<40}" + "".join(f"{f'{n} reports: s':>18}{'rows':>12}" for n in args.sizes))
+        for label in results[args.sizes[0]]["views"]["queries"]:
+            print(f"{label:<40}" + "".join(
+                f"{results[n]['views']['queries'][label]['seconds']:>18.2f}{results[n]['views']['queries'][label]['rows']:>12}" for n in args.sizes))
     print(json.dumps(results))
 
 

@@ -146,3 +146,18 @@ class ParseResult:
             "problems": [p.as_dict() for p in self.problems],
             "errors": list(self.errors),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ParseResult:
+        """The inverse of :meth:`as_dict` (plain JSON data in, no code run: the parse cache's format)."""
+        meta = {k: v for k, v in d["report"].items() if k != "id"}
+        meta["identity_problems"] = [tuple(p) for p in meta.get("identity_problems", [])]
+        facts = [
+            Fact(f["section"], f["row"], f["column"], f["value"], f["raw"], f.get("note"), Location(**f.get("location", {})),
+                 bool(f.get("derived", False)))
+            for f in d["facts"]
+        ]
+        return cls(
+            path=d["path"], report=ReportMeta(**meta), facts=facts,
+            checks=[Check(**c) for c in d["checks"]], problems=[Problem(**p) for p in d["problems"]], errors=list(d["errors"]),
+        )

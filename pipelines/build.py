@@ -12,7 +12,6 @@ from pathlib import Path
 
 from archive.layout import Layout
 from archive.locks import data_dir_lock
-from parsers.media import parse_path
 from parsers.model import ParseResult
 from warehouse import generations
 from warehouse.codes import code_frames
@@ -22,6 +21,7 @@ from warehouse.release import NothingChanged, Refused, ReleaseInvalid, make_rele
 
 from .dataset import SourceDocument, build_tables
 from .output import Progress, format_table
+from .parallel import DEFAULT_TIMEOUT, parse_many
 from .sources import SourceError, documents_in
 
 __all__ = ["BuildInvalid", "Layout", "NothingChanged", "Refused", "ReleaseInvalid", "SourceError", "build", "release", "demo"]
@@ -34,24 +34,17 @@ class BuildInvalid(Exception):
     """The new generation failed its own verification (a warehouse that does not match its Parquet tables)."""
 
 
-def parse_all(paths: Iterable[Path | str], cache: Path | None = None, progress: Progress | None = None) -> list[ParseResult]:
-    """Parse every document; a bad one is recorded with its error and the rest go on.
-
-    With a cache folder, documents parsed before by the same parser version are not parsed again.
-    """
-    from .parse_cache import parse_cached
-
-    out = []
-    for p in paths:
-        out.append(parse_path(p) if cache is None else parse_cached(Path(p), cache)[0])
-        if progress:
-            progress.advance()
-    return out
+def parse_all(paths: Iterable[Path | str], cache: Path | None = None, progress: Progress | None = None, *,
+              workers: int | None = None, timeout: float = DEFAULT_TIMEOUT) -> list[ParseResult]:
+    """Parse every document in a pool of processes (see :mod:`pipelines.parallel`); a bad one is recorded with
+    its error and the rest go on.  With a cache folder, documents parsed before by the same parser version
+    are not parsed again."""
+    return parse_many(list(paths), cache, workers=workers, timeout=timeout, progress=progress)
 
 
 def build(
     layout: Layout, sources: Sequence[SourceDocument], *, wait: float = 0.0, allow_shrink: bool = False,
-    progress: Progress | None = None,
+    progress: Progress | None = None, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, int]:
     """Parse the documents (new ones only: cached by SHA-256) into a new generation of Parquet tables and
     warehouse, and make it current — unless it would shrink the dataset (:class:`Refused`).
@@ -63,7 +56,7 @@ def build(
     if not sources:
         raise SourceError("no documents to build from: nothing was changed")
     with data_dir_lock(layout.root, wait):
-        results = parse_all((s.path for s in sources), cache=layout.parsed, progress=progress)
+        results = parse_all((s.path for s in sources), cache=layout.parsed, progress=progress, workers=workers, timeout=timeout)
         tables = build_tables(results, sources)
         gen = generations.stage(layout.root)
         write_tables(tables | code_frames(), gen.parquet)

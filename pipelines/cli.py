@@ -144,7 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     else:
         raise SourceError("give --portals FILE (crawl, then parse) or --documents FOLDER")
     with Progress("parse and build (documents)", len(sources)) as bar:
-        counts = build.build(layout, sources, allow_shrink=args.allow_shrink, progress=bar)
+        counts = build.build(layout, sources, allow_shrink=args.allow_shrink, progress=bar, workers=args.workers, timeout=args.parse_timeout)
     print(f"parsed {len(sources)} documents from {where}")
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
@@ -252,6 +252,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--portal", action="append", help="only this portal id (repeatable)")
     b.add_argument("--documents", help="or: a folder of report documents")
     b.add_argument("--allow-shrink", action="store_true", help="accept a build with sharply fewer reports or facts than the current one")
+    b.add_argument("--workers", type=int, default=None, help="parsing processes (default: one per core; 1: parse in this process)")
+    b.add_argument("--parse-timeout", type=float, default=300.0, help="seconds one document may take before it is stopped and recorded as an error (default 300)")
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser(

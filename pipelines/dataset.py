@@ -18,7 +18,7 @@ from identity.agency import Context
 from identity.divisions import region_rows
 from parsers.checks import check_continuity
 from parsers.identify import identify
-from parsers.model import ParseResult
+from parsers.model import Fact, ParseResult, ReportMeta
 from parsers.report import settle_format
 from warehouse.schema import TABLES
 
@@ -78,171 +78,216 @@ def _fact_map(r: ParseResult) -> dict[tuple[str, str, str], tuple[object, object
     return {(f.section, f.row, f.column): (f.value, f.note) for f in r.facts}
 
 
+def prepare(r: ParseResult, s: SourceDocument) -> None:
+    """Identify the report again now that the portal is known (its region and body, the list page's title)."""
+    if r.ok:
+        identify(r.report, s.context(r.report.page_meta), s.list_title)
+        settle_format(r)
+
+
+def document_row(r: ParseResult, s: SourceDocument) -> dict[str, object]:
+    m = r.report
+    return {
+        "sha256": m.sha256,
+        "url": s.public_url() or m.source_url,
+        "path": s.public_ref(),
+        "portal": s.portal,
+        "media_type": m.media_type,
+        "bytes": s.size,
+        "fetched_at": s.fetched_at or m.fetched_at,
+        "outcome": outcome(r),
+        "error": "; ".join(r.errors) or None,
+        "report_id": m.report_id if r.ok else None,
+    }
+
+
+def report_rows(rid: str, docs: list[ParseResult], src: dict[str, SourceDocument], rows: dict[str, list[dict[str, object]]]) -> ParseResult:
+    """Append one report's rows (reports, facts, report_documents, checks, problems); returns its canonical document.
+
+    ``docs`` are the report's documents, each parsed once; the canonical one is chosen here.
+    """
+    docs.sort(key=_rank)
+    best = docs[0]
+    best_facts = _fact_map(best)
+    agree_all = True
+    for d in docs:
+        mine = _fact_map(d)
+        common = mine.keys() & best_facts.keys()
+        differing = sum(mine[k] != best_facts[k] for k in common)
+        only_here = len(mine.keys() - best_facts.keys())
+        only_canon = len(best_facts.keys() - mine.keys())
+        # a document without tables (an article page that says "see the attachment") neither
+        # agrees nor disagrees: it has no numbers to compare
+        agrees = (differing == only_here == only_canon == 0) if mine else None
+        agree_all &= agrees is not False
+        rows["report_documents"].append(
+            {
+                "report_id": rid,
+                "sha256": d.report.sha256,
+                "media_type": d.report.media_type,
+                "canonical": d is best,
+                "facts_compared": len(common),
+                "facts_differing": differing,
+                "only_here": only_here,
+                "only_in_canonical": only_canon,
+                "agrees": agrees,
+            }
+        )
+    m = best.report
+    s = src.get(best.path, SourceDocument(best.path))
+    rows["reports"].append(
+        {
+            "report_id": rid,
+            "agency_id": m.agency_id,
+            "agency": m.agency,
+            "agency_name": m.agency_name,
+            "agency_level": m.agency_level,
+            "agency_kind": m.agency_kind,
+            "region": m.region,
+            "region_code": m.region_code,
+            "year": m.year,
+            "year_source": m.year_source,
+            "agency_source": m.agency_name_source,
+            "region_source": m.region_source,
+            "format": m.format,
+            "scope": m.scope,
+            "published_on": m.published_on,
+            "title": m.title,
+            "contact_phone": m.contact_phone,
+            "contact_email": m.contact_email,
+            # the page's own 索引号, else the one the list page or API gave (a PDF attachment has no page of its own)
+            "index_no": next((d.report.page_meta.get("index_no") for d in docs if d.report.page_meta.get("index_no")), None)
+            or next((src[d.path].index_no for d in docs if d.path in src and src[d.path].index_no), None),
+            "publisher": next((d.report.page_meta.get("publisher") for d in docs if d.report.page_meta.get("publisher")), None),
+            "canonical_sha256": m.sha256,
+            "source_url": s.public_url() or m.source_url,
+            "n_documents": len(docs),
+            "documents_agree": agree_all,
+        }
+    )
+    for f in best.facts:
+        loc = f.location
+        rows["facts"].append(
+            {
+                "report_id": rid,
+                "section": f.section,
+                "row": f.row,
+                "column": f.column,
+                "value": None if f.value is None else float(f.value),
+                "raw": f.raw,
+                "note": f.note,
+                "derived": f.derived,
+                "sha256": m.sha256,
+                "page": loc.page,
+                "table_no": loc.table,
+                "row_no": loc.row,
+                "cell_no": loc.cell,
+                "line": loc.line,
+            }
+        )
+    rows["checks"] += [{"report_id": rid, "name": c.name, "passed": c.passed, "detail": c.detail} for c in best.checks]
+    for d in docs:
+        rows["problems"] += [
+            {"report_id": rid, "sha256": d.report.sha256, "kind": p.kind, "section": p.section, "row": p.row, "detail": p.detail}
+            for p in d.problems
+            # an article page whose tables are in its attachment: the report is not missing them
+            if not (p.kind == "missing_tables" and d is not best and best.facts)
+        ]
+    rows["problems"] += [
+        {"report_id": rid, "sha256": m.sha256, "kind": kind, "section": None, "row": None, "detail": detail}
+        for kind, detail in m.identity_problems
+    ]
+    return best
+
+
+def continuity_facts(r: ParseResult) -> list[Fact]:
+    """The few facts the across-years continuity checks read (carried over from and to the next year)."""
+    return [f for f in r.facts if f.section == "applications" and f.row in CONTINUITY_ROWS]
+
+
+CONTINUITY_ROWS = ("carried_over_next", "carried_over_prev")
+
+
+def continuity_rows(canon: Iterable[tuple[str, str | None, int | None, Sequence[Fact]]]) -> dict[str, list[dict[str, object]]]:
+    """Per report id, the continuity checks of its body's consecutive years (by agency_id, not printed name)."""
+    canon = list(canon)
+    by_agency = [(aid, year, facts) for _, aid, year, facts in canon if aid and year]
+    index = {(aid, year): rid for rid, aid, year, _ in canon if aid and year}
+    out: dict[str, list[dict[str, object]]] = {}
+    for agency, year, check in check_continuity(by_agency):
+        rid = index[(agency, year)]
+        out.setdefault(rid, []).append({"report_id": rid, "name": check.name, "passed": check.passed, "detail": check.detail})
+    return out
+
+
 def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocument] | None = None) -> dict[str, pl.DataFrame]:
-    """The dataset's tables from parse results and what is known of each document's source."""
+    """The dataset's tables from parse results held in memory (see :mod:`pipelines.stream_build` for the
+    build that holds only one batch of reports at a time; both use the functions above)."""
     src = {s.path: s for s in sources or ()}
     rows: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
-
     seen_docs: set[str] = set()
     by_report: dict[str, list[ParseResult]] = {}
     for r in results:
-        m = r.report
         s = src.get(r.path, SourceDocument(r.path))
-        if r.ok:
-            # again, now that the portal is known: its region and body, the list page's title
-            identify(m, s.context(m.page_meta), s.list_title)
-            settle_format(r)
-        key = m.sha256 or f"missing:{r.path}"
+        prepare(r, s)
+        key = r.report.sha256 or f"missing:{r.path}"
         if key in seen_docs:
             continue  # the same bytes twice (fetched from two URLs): one document
         seen_docs.add(key)
-        rid = m.report_id if r.ok else None
-        rows["documents"].append(
-            {
-                "sha256": m.sha256,
-                "url": s.public_url() or m.source_url,
-                "path": s.public_ref(),
-                "portal": s.portal,
-                "media_type": m.media_type,
-                "bytes": s.size,
-                "fetched_at": s.fetched_at or m.fetched_at,
-                "outcome": outcome(r),
-                "error": "; ".join(r.errors) or None,
-                "report_id": rid,
-            }
-        )
-        if r.ok and rid:
-            by_report.setdefault(rid, []).append(r)
-
-    canon: dict[str, ParseResult] = {}
-    for rid, docs in sorted(by_report.items()):
-        docs.sort(key=_rank)
-        best = docs[0]
-        canon[rid] = best
-        best_facts = _fact_map(best)
-        agree_all = True
-        for d in docs:
-            mine = _fact_map(d)
-            common = mine.keys() & best_facts.keys()
-            differing = sum(mine[k] != best_facts[k] for k in common)
-            only_here = len(mine.keys() - best_facts.keys())
-            only_canon = len(best_facts.keys() - mine.keys())
-            # a document without tables (an article page that says "see the attachment") neither
-            # agrees nor disagrees: it has no numbers to compare
-            agrees = (differing == only_here == only_canon == 0) if mine else None
-            agree_all &= agrees is not False
-            rows["report_documents"].append(
-                {
-                    "report_id": rid,
-                    "sha256": d.report.sha256,
-                    "media_type": d.report.media_type,
-                    "canonical": d is best,
-                    "facts_compared": len(common),
-                    "facts_differing": differing,
-                    "only_here": only_here,
-                    "only_in_canonical": only_canon,
-                    "agrees": agrees,
-                }
-            )
-        m = best.report
-        s = src.get(best.path, SourceDocument(best.path))
-        rows["reports"].append(
-            {
-                "report_id": rid,
-                "agency_id": m.agency_id,
-                "agency": m.agency,
-                "agency_name": m.agency_name,
-                "agency_level": m.agency_level,
-                "agency_kind": m.agency_kind,
-                "region": m.region,
-                "region_code": m.region_code,
-                "year": m.year,
-                "year_source": m.year_source,
-                "agency_source": m.agency_name_source,
-                "region_source": m.region_source,
-                "format": m.format,
-                "scope": m.scope,
-                "published_on": m.published_on,
-                "title": m.title,
-                "contact_phone": m.contact_phone,
-                "contact_email": m.contact_email,
-                # the page's own 索引号, else the one the list page or API gave (a PDF attachment has no page of its own)
-                "index_no": next((d.report.page_meta.get("index_no") for d in docs if d.report.page_meta.get("index_no")), None)
-                or next((src[d.path].index_no for d in docs if d.path in src and src[d.path].index_no), None),
-                "publisher": next((d.report.page_meta.get("publisher") for d in docs if d.report.page_meta.get("publisher")), None),
-                "canonical_sha256": m.sha256,
-                "source_url": s.public_url() or m.source_url,
-                "n_documents": len(docs),
-                "documents_agree": agree_all,
-            }
-        )
-        for f in best.facts:
-            loc = f.location
-            rows["facts"].append(
-                {
-                    "report_id": rid,
-                    "section": f.section,
-                    "row": f.row,
-                    "column": f.column,
-                    "value": None if f.value is None else float(f.value),
-                    "raw": f.raw,
-                    "note": f.note,
-                    "derived": f.derived,
-                    "sha256": m.sha256,
-                    "page": loc.page,
-                    "table_no": loc.table,
-                    "row_no": loc.row,
-                    "cell_no": loc.cell,
-                    "line": loc.line,
-                }
-            )
-        rows["checks"] += [{"report_id": rid, "name": c.name, "passed": c.passed, "detail": c.detail} for c in best.checks]
-        for d in docs:
-            rows["problems"] += [
-                {"report_id": rid, "sha256": d.report.sha256, "kind": p.kind, "section": p.section, "row": p.row, "detail": p.detail}
-                for p in d.problems
-                # an article page whose tables are in its attachment: the report is not missing them
-                if not (p.kind == "missing_tables" and d is not best and best.facts)
-            ]
-        rows["problems"] += [
-            {"report_id": rid, "sha256": m.sha256, "kind": kind, "section": None, "row": None, "detail": detail}
-            for kind, detail in m.identity_problems
-        ]
-
-    rows["agencies"], rows["agency_names"] = agency_rows(canon.values())
+        row = document_row(r, s)
+        rows["documents"].append(row)
+        if r.ok and row["report_id"]:
+            by_report.setdefault(str(row["report_id"]), []).append(r)
+    canon = {rid: report_rows(rid, docs, src, rows) for rid, docs in sorted(by_report.items())}
+    rows["agencies"], rows["agency_names"] = agency_rows(AgencyRecord.of(r.report) for r in canon.values())
     rows["regions"] = region_rows()
-
     # across years, per body (its agency_id, not its printed name): what one year carries over, the next must have received
-    by_agency = [(r.report.agency_id, r.report.year, r.facts) for r in canon.values() if r.report.agency_id and r.report.year]
-    index = {(r.report.agency_id, r.report.year): rid for rid, r in canon.items()}
-    for agency, year, check in check_continuity(by_agency):
-        rows["checks"].append({"report_id": index[(agency, year)], "name": check.name, "passed": check.passed, "detail": check.detail})
-
+    for extra in continuity_rows((rid, r.report.agency_id, r.report.year, continuity_facts(r)) for rid, r in canon.items()).values():
+        rows["checks"] += extra
     return {name: frame(name, data) for name, data in rows.items()}
 
 
-def agency_rows(reports: Iterable[ParseResult]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+@dataclass(frozen=True)
+class AgencyRecord:
+    """What the agencies tables need of one report: a few strings, not the report."""
+
+    agency_id: str | None
+    year: int | None
+    sha256: str | None
+    name: str | None
+    region_code: str | None
+    region: str | None
+    level: str | None
+    kind: str | None
+    printed: str | None
+
+    @classmethod
+    def of(cls, m: ReportMeta) -> AgencyRecord:
+        return cls(m.agency_id, m.year, m.sha256, m.agency_name, m.region_code, m.region, m.agency_level, m.agency_kind, m.agency)
+
+
+def agency_rows(reports: Iterable[AgencyRecord]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """The bodies behind the reports (one row per agency_id, its latest full name) and the names each printed per year."""
-    by_id: dict[str, list[ParseResult]] = {}
+    by_id: dict[str, list[AgencyRecord]] = {}
     for r in reports:
-        if r.report.agency_id:
-            by_id.setdefault(r.report.agency_id, []).append(r)
+        if r.agency_id:
+            by_id.setdefault(r.agency_id, []).append(r)
     agencies: list[dict[str, object]] = []
     names: list[dict[str, object]] = []
     for aid, rs in sorted(by_id.items()):
-        rs.sort(key=lambda r: (r.report.year or 0, r.report.sha256 or ""))
-        last = rs[-1].report
-        years = [r.report.year for r in rs if r.report.year]
+        rs.sort(key=lambda r: (r.year or 0, r.sha256 or ""))
+        last = rs[-1]
+        years = [r.year for r in rs if r.year]
         agencies.append(
             {
-                "agency_id": aid, "name": last.agency_name, "region_code": last.region_code, "region": last.region,
-                "level": last.agency_level, "kind": last.agency_kind, "first_year": min(years, default=None),
+                "agency_id": aid, "name": last.name, "region_code": last.region_code, "region": last.region,
+                "level": last.level, "kind": last.kind, "first_year": min(years, default=None),
                 "last_year": max(years, default=None), "n_reports": len(rs),
             }
         )
         printed: dict[str, list[int]] = {}
         for r in rs:
-            printed.setdefault(r.report.agency or "", []).append(r.report.year or 0)
+            printed.setdefault(r.printed or "", []).append(r.year or 0)
         names += [
             {"agency_id": aid, "printed_name": n or None, "first_year": min(ys) or None, "last_year": max(ys) or None}
             for n, ys in sorted(printed.items(), key=lambda kv: (min(kv[1]), kv[0]))

@@ -56,7 +56,7 @@ def test_a_second_build_parses_only_new_documents(tmp_path: Path, monkeypatch) -
     real = parsers.media.parse_path
     monkeypatch.setattr(parse_cache, "parse_path", lambda p: calls.append(str(p)) or real(p))
     shutil.copy(SEEDS[2], docs / SEEDS[2].name)
-    second = build(layout, folder_sources(docs))
+    second = build(layout, folder_sources(docs), workers=1)  # in this process, where the spy is
     assert calls == [str(docs / SEEDS[2].name)]  # only the new document was parsed
     assert second["facts"] == first["facts"] + 193
 

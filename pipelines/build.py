@@ -19,9 +19,10 @@ from warehouse.database import build_warehouse, query
 from warehouse.parquet import write_tables
 from warehouse.release import NothingChanged, Refused, ReleaseInvalid, make_release
 
-from .dataset import SourceDocument, build_tables
+from .dataset import SourceDocument
 from .output import Progress, format_table
-from .parallel import DEFAULT_TIMEOUT, parse_many
+from .parallel import DEFAULT_TIMEOUT, iter_parse, parse_many
+from .stream_build import build_tables_streaming
 from .sources import SourceError, documents_in
 
 __all__ = ["BuildInvalid", "Layout", "NothingChanged", "Refused", "ReleaseInvalid", "SourceError", "build", "release", "demo"]
@@ -46,8 +47,9 @@ def build(
     layout: Layout, sources: Sequence[SourceDocument], *, wait: float = 0.0, allow_shrink: bool = False,
     progress: Progress | None = None, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, int]:
-    """Parse the documents (new ones only: cached by SHA-256) into a new generation of Parquet tables and
-    warehouse, and make it current — unless it would shrink the dataset (:class:`Refused`).
+    """Parse the documents (new ones only: cached by SHA-256; in a pool of ``workers`` processes) into a new
+    generation of Parquet tables and warehouse, and make it current — unless it would shrink the dataset
+    (:class:`Refused`).  Memory stays flat in the number of documents (:mod:`pipelines.stream_build`).
 
     One build or release of a data directory at a time: a second one waits ``wait`` seconds, then
     refuses with :class:`archive.locks.Busy` (harvests of portals may run meanwhile).  No documents
@@ -56,10 +58,10 @@ def build(
     if not sources:
         raise SourceError("no documents to build from: nothing was changed")
     with data_dir_lock(layout.root, wait):
-        results = parse_all((s.path for s in sources), cache=layout.parsed, progress=progress, workers=workers, timeout=timeout)
-        tables = build_tables(results, sources)
         gen = generations.stage(layout.root)
-        write_tables(tables | code_frames(), gen.parquet)
+        results = iter_parse([s.path for s in sources], layout.parsed, workers=workers, timeout=timeout, progress=progress)
+        counts = build_tables_streaming(results, sources, gen.parquet, layout.parsed)
+        write_tables(code_frames(), gen.parquet)
         build_warehouse(gen.parquet, gen.db)
         meta = generations.describe(gen, documents=len(sources))
         gen.meta = meta
@@ -77,7 +79,7 @@ def build(
                 "If the fall is intended, build again with --allow-shrink."
             )
         generations.commit(layout.root, gen, {**meta, "allowed_shrink": why} if why else meta)
-    return {name: df.height for name, df in tables.items()}
+    return counts
 
 
 def release(layout: Layout, today: dt.date | None = None, *, wait: float = 0.0, allow_shrink: bool = False) -> Path:

@@ -11,9 +11,11 @@ OOM killer.  Results come back in input order: the build is the same on 1 core o
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import resource
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,15 +70,23 @@ def parse_many(
     memory_mb: int = DEFAULT_MEMORY_MB, progress: Progress | None = None,
 ) -> list[ParseResult]:
     """Parse every document, in input order.  ``workers=1`` parses in this process (no time limit)."""
+    return list(iter_parse(paths, cache, workers=workers, timeout=timeout, memory_mb=memory_mb, progress=progress))
+
+
+def iter_parse(
+    paths: Sequence[str | Path], cache: Path | None = None, *, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB, progress: Progress | None = None,
+) -> Iterator[ParseResult]:
+    """Parse results one by one, in input order, with at most a few documents per worker in flight: memory
+    stays flat however many documents there are."""
     workers = workers or default_workers()
     cache_dir = str(cache) if cache is not None else None
     if workers == 1 or len(paths) < 2:
-        out = []
         for p in paths:
-            out.append(parse_one(str(p), cache_dir))
+            yield parse_one(str(p), cache_dir)
             if progress:
                 progress.advance()
-        return out
+        return
 
     import multiprocessing
 
@@ -85,19 +95,24 @@ def parse_many(
     # forkserver: workers start from a clean process, not a fork of this one (its threads, its heap, which the
     # memory cap would otherwise count), the same on every Python version and machine
     context = multiprocessing.get_context("forkserver")
-    results: list[ParseResult | None] = [None] * len(paths)
+    window = workers * 8
     with ProcessPool(max_workers=workers, max_tasks=200, initializer=_limit_memory, initargs=(memory_mb,), context=context) as pool:
-        futures = [pool.schedule(parse_one, args=(str(p), cache_dir), timeout=timeout) for p in paths]
-        for i, fut in enumerate(futures):
-            path = str(paths[i])
+        pending: deque = deque()
+        todo = iter(enumerate(paths))
+        for i, p in itertools.islice(todo, window):
+            pending.append((i, str(p), pool.schedule(parse_one, args=(str(p), cache_dir), timeout=timeout)))
+        while pending:
+            _, path, fut = pending.popleft()
             try:
-                results[i] = fut.result()
+                result = fut.result()
             except FutureTimeout:
-                results[i] = failed(path, f"cannot read: parsing took longer than {timeout:g} s (stopped)")
+                result = failed(path, f"cannot read: parsing took longer than {timeout:g} s (stopped)")
             except ProcessExpired as e:
-                results[i] = failed(path, f"cannot read: the parser process died ({e}; out of memory or a crash in a reader)")
+                result = failed(path, f"cannot read: the parser process died ({e}; out of memory or a crash in a reader)")
             except Exception as e:  # noqa: BLE001 - a parser bug on one document: recorded, the batch goes on
-                results[i] = failed(path, f"cannot read: {type(e).__name__}: {e}")
+                result = failed(path, f"cannot read: {type(e).__name__}: {e}")
+            for j, q in itertools.islice(todo, 1):
+                pending.append((j, str(q), pool.schedule(parse_one, args=(str(q), cache_dir), timeout=timeout)))
             if progress:
                 progress.advance()
-    return [r for r in results if r is not None]
+            yield result

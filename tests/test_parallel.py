@@ -52,3 +52,29 @@ def test_a_document_that_needs_too_much_memory_fails_alone(tmp_path: Path) -> No
     results = parse_many([big, SEEDS[0]], workers=2, memory_mb=300)
     assert results[0].errors == ["cannot read: the document needs more memory than a parser may use"]
     assert results[1].errors == [] and len(results[1].facts) == len(load_golden(GOLDENS[0])["facts"])
+
+
+def test_the_streaming_build_writes_exactly_the_in_memory_tables(tmp_path: Path) -> None:
+    """The same rows, in the same order, with reports in batches of 3 (so tables are several parts)."""
+    import polars as pl
+
+    from pipelines.build import folder_sources
+    from pipelines.dataset import build_tables
+    from pipelines.stream_build import build_tables_streaming
+    from warehouse.schema import TABLES
+
+    from .test_warehouse import _docs
+
+    docs = _docs(tmp_path / "docs")
+    _corpus(tmp_path / "media")  # the goldens in three more media each: reports with four documents
+    for p in (tmp_path / "media").iterdir():
+        p.rename(docs / f"m_{p.name}")
+    sources = folder_sources(docs)
+    cache = tmp_path / "cache"
+    streamed = build_tables_streaming(parse_many([s.path for s in sources], cache, workers=2), sources, tmp_path / "out", cache, batch=3)
+    in_memory = build_tables(parse_many([s.path for s in sources], workers=1), sources)
+    for name in TABLES:
+        got = pl.read_parquet(tmp_path / "out" / f"{name}.parquet")
+        assert got.equals(in_memory[name]), name
+        assert streamed[name] == in_memory[name].height
+    assert in_memory["reports"].height >= 8 and in_memory["report_documents"].height > in_memory["reports"].height

@@ -180,7 +180,7 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
         )
 
     checks = _finding_checks()
-    harvest_job = dg.define_asset_job("harvest", selection=[raw_documents], partitions_def=partitions)
+    harvest_job = dg.define_asset_job("harvest", selection=[raw_documents])
     build_job = dg.define_asset_job("build", selection=dg.AssetSelection.assets(dataset))
     release_job = dg.define_asset_job("release_job", selection=[release])
 

@@ -1,0 +1,107 @@
+"""Benchmark: the dataset build from real documents, streaming and parallel against in memory and serial.
+
+    uv run python benchmarks/build_scale.py [--documents 2000] [--out benchmarks/out/build_scale]
+
+Renders N synthetic reports (mixed PDF, HTML, DOCX, text, as portals publish them), then builds the
+dataset tables from them cold (no parse cache) twice, each in its own process so its peak memory
+(ru_maxrss) is its own, in the same run:
+
+  in_memory   every parse result held, one process (the build before issue #11)
+  streaming   the pool (one worker per core) and the streaming build (pipelines/stream_build.py)
+
+Prints seconds, peak MB (the build process plus, for the pool, its largest worker) and the ratio, and
+checks that both wrote the same facts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+MODES = ("in_memory", "streaming")
+
+
+def render_corpus(folder: Path, n: int) -> None:
+    from synth.layout import MediaStyle
+    from synth.layout import build as build_spec
+    from synth.media import render_docx, render_html, render_pdf
+    from synth.model import random_report
+    from synth.text import Style, render_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(11)
+    for i in range(n):
+        rep = random_report(rng, rng.choice(["legacy", "2021"]), consistent=rng.random() < 0.9)
+        rep.agency, rep.year = f"乐清市第{i}局", 2019 + i % 5
+        medium = rng.choices(["pdf", "html", "docx", "txt"], weights=[6, 2, 1, 1])[0]
+        if medium == "txt":
+            (folder / f"{i:06d}.txt").write_text(render_text(rep, Style()), encoding="utf-8")
+            continue
+        spec = build_spec(rep, MediaStyle())
+        data = {"pdf": render_pdf, "html": lambda s: render_html(s, "hanweb"), "docx": render_docx}[medium](spec)
+        (folder / f"{i:06d}.{medium}").write_bytes(data)
+
+
+def child(mode: str, docs: Path, out: Path) -> None:
+    import polars as pl
+
+    from pipelines.build import folder_sources
+    from pipelines.dataset import build_tables
+    from pipelines.parallel import iter_parse, parse_many
+    from pipelines.stream_build import build_tables_streaming
+    from warehouse.parquet import write_tables
+
+    sources = folder_sources(docs)
+    t = time.perf_counter()
+    if mode == "in_memory":
+        write_tables(build_tables(parse_many([s.path for s in sources], workers=1), sources), out)
+    else:
+        build_tables_streaming(iter_parse([s.path for s in sources], out / ".cache"), sources, out, out / ".cache")
+    seconds = time.perf_counter() - t
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    facts = pl.scan_parquet(out / "facts.parquet").select(pl.len()).collect().item()
+    print(json.dumps({"seconds": seconds, "peak_mb": own, "worker_peak_mb": workers, "facts": facts, "documents": len(sources)}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--documents", type=int, default=2000)
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/out/build_scale"))
+    ap.add_argument("--mode", choices=MODES)
+    args = ap.parse_args()
+    docs = args.out / f"docs-{args.documents}"
+    if args.mode:
+        out = args.out / args.mode
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        child(args.mode, docs, out)
+        return
+    if not docs.exists():
+        t = time.perf_counter()
+        render_corpus(docs, args.documents)
+        print(f"rendered {args.documents} documents in {time.perf_counter() - t:.0f} s (not part of the build)")
+    results = {}
+    for mode in MODES:
+        proc = subprocess.run([sys.executable, __file__, "--mode", mode, "--documents", str(args.documents), "--out", str(args.out)],
+                              capture_output=True, text=True, check=True)
+        results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"{'build':<12}{'documents':>10}{'seconds':>10}{'peak MB':>10}{'worker MB':>11}{'facts':>10}")
+    for mode, r in results.items():
+        print(f"{mode:<12}{r['documents']:>10}{r['seconds']:>10.1f}{r['peak_mb']:>10.0f}{r['worker_peak_mb']:>11.0f}{r['facts']:>10}")
+    a, b = results["in_memory"], results["streaming"]
+    print(f"\nstreaming is {a['seconds'] / b['seconds']:.2f}x faster; same facts: {a['facts'] == b['facts']}")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

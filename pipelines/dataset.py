@@ -8,7 +8,7 @@ report, whose facts come from one *canonical* document (the one read most comple
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -220,21 +220,25 @@ def continuity_rows(canon: Iterable[tuple[str, str | None, int | None, Sequence[
     return out
 
 
+def documents(results: Iterable[ParseResult], src: dict[str, SourceDocument]) -> Iterator[tuple[ParseResult, dict[str, object]]]:
+    """Each document once (the same bytes fetched from two URLs are one), prepared, with its documents row."""
+    seen: set[str] = set()
+    for r in results:
+        s = src.get(r.path, SourceDocument(r.path))
+        prepare(r, s)
+        key = r.report.sha256 or f"missing:{r.path}"
+        if key not in seen:
+            seen.add(key)
+            yield r, document_row(r, s)
+
+
 def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocument] | None = None) -> dict[str, pl.DataFrame]:
     """The dataset's tables from parse results held in memory (see :mod:`pipelines.stream_build` for the
     build that holds only one batch of reports at a time; both use the functions above)."""
     src = {s.path: s for s in sources or ()}
     rows: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
-    seen_docs: set[str] = set()
     by_report: dict[str, list[ParseResult]] = {}
-    for r in results:
-        s = src.get(r.path, SourceDocument(r.path))
-        prepare(r, s)
-        key = r.report.sha256 or f"missing:{r.path}"
-        if key in seen_docs:
-            continue  # the same bytes twice (fetched from two URLs): one document
-        seen_docs.add(key)
-        row = document_row(r, s)
+    for r, row in documents(results, src):
         rows["documents"].append(row)
         if r.ok and row["report_id"]:
             by_report.setdefault(str(row["report_id"]), []).append(r)

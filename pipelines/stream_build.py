@@ -38,7 +38,7 @@ from .dataset import (
     agency_rows,
     continuity_facts,
     continuity_rows,
-    document_row,
+    documents,
     frame,
     prepare,
     report_rows,
@@ -121,17 +121,9 @@ def build_tables_streaming(
     """
     src = {s.path: s for s in sources}
     parts = Parts(out / ".parts")
-    seen: set[str] = set()
     candidates: dict[str, list[Candidate]] = {}
     doc_rows: list[dict[str, object]] = []
-    for r in results:  # pass 1: one result at a time
-        s = src.get(r.path, SourceDocument(r.path))
-        prepare(r, s)
-        key = r.report.sha256 or f"missing:{r.path}"
-        if key in seen:
-            continue  # the same bytes twice (fetched from two URLs): one document
-        seen.add(key)
-        row = document_row(r, s)
+    for r, row in documents(results, src):  # pass 1: one result at a time
         doc_rows.append(row)
         if len(doc_rows) >= DOC_BATCH:
             parts.write("documents", doc_rows)

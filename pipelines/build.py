@@ -6,13 +6,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-
 
 from archive.layout import Layout
 from archive.locks import data_dir_lock
-from parsers.model import ParseResult
 from warehouse import generations
 from warehouse.codes import code_frames
 from warehouse.database import build_warehouse, query
@@ -21,7 +19,7 @@ from warehouse.release import NothingChanged, Refused, ReleaseInvalid, make_rele
 
 from .dataset import SourceDocument
 from .output import Progress, format_table
-from .parallel import DEFAULT_TIMEOUT, iter_parse, parse_many
+from .parallel import DEFAULT_TIMEOUT, iter_parse
 from .stream_build import build_tables_streaming
 from .sources import SourceError, documents_in
 
@@ -31,16 +29,10 @@ EXAMPLE_QUERY = (
     "SELECT agency, year, format, granted__total AS granted, processed_total__total AS processed\n"
     "FROM v_applications_wide ORDER BY year, agency"
 )
+
+
 class BuildInvalid(Exception):
     """The new generation failed its own verification (a warehouse that does not match its Parquet tables)."""
-
-
-def parse_all(paths: Iterable[Path | str], cache: Path | None = None, progress: Progress | None = None, *,
-              workers: int | None = None, timeout: float = DEFAULT_TIMEOUT) -> list[ParseResult]:
-    """Parse every document in a pool of processes (see :mod:`pipelines.parallel`); a bad one is recorded with
-    its error and the rest go on.  With a cache folder, documents parsed before by the same parser version
-    are not parsed again."""
-    return parse_many(list(paths), cache, workers=workers, timeout=timeout, progress=progress)
 
 
 def build(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.layout import Layout
+from warehouse import built_with
 
 from .output import FORMATS, Progress, render
 
@@ -194,15 +195,6 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("xxgk")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
-
-
 def _logging(verbosity: int) -> None:
     """Quiet by default (our own warnings only); -v: the libraries' INFO logs; -vv: DEBUG."""
     import logging
@@ -221,7 +213,7 @@ def parser() -> argparse.ArgumentParser:
         "2 nothing done: a mistake in what was asked (missing or empty source, unusable registry, data "
         "directory busy); 3 refused by a guard: the result would shrink the dataset (see --allow-shrink).",
     )
-    ap.add_argument("--version", action="version", version=f"xxgk {_version()}")
+    ap.add_argument("--version", action="version", version=f"xxgk {built_with()}")
     ap.add_argument("-v", "--verbose", action="count", default=0, help="show library logs (-vv: debug)")
     sub = ap.add_subparsers(dest="command", required=True)
 

@@ -98,11 +98,15 @@ def iter_parse(
     window = workers * 8
     with ProcessPool(max_workers=workers, max_tasks=200, initializer=_limit_memory, initargs=(memory_mb,), context=context) as pool:
         pending: deque = deque()
-        todo = iter(enumerate(paths))
-        for i, p in itertools.islice(todo, window):
-            pending.append((i, str(p), pool.schedule(parse_one, args=(str(p), cache_dir), timeout=timeout)))
+        todo = iter(map(str, paths))
+
+        def schedule(n: int) -> None:
+            for p in itertools.islice(todo, n):
+                pending.append((p, pool.schedule(parse_one, args=(p, cache_dir), timeout=timeout)))
+
+        schedule(window)
         while pending:
-            _, path, fut = pending.popleft()
+            path, fut = pending.popleft()
             try:
                 result = fut.result()
             except FutureTimeout:
@@ -111,8 +115,7 @@ def iter_parse(
                 result = failed(path, f"cannot read: the parser process died ({e}; out of memory or a crash in a reader)")
             except Exception as e:  # noqa: BLE001 - a parser bug on one document: recorded, the batch goes on
                 result = failed(path, f"cannot read: {type(e).__name__}: {e}")
-            for j, q in itertools.islice(todo, 1):
-                pending.append((j, str(q), pool.schedule(parse_one, args=(str(q), cache_dir), timeout=timeout)))
+            schedule(1)
             if progress:
                 progress.advance()
             yield result

@@ -113,11 +113,25 @@ def build_site() -> Site:
     return site
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: DemoPortal  # type: ignore[assignment]
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing and answers with a whole body (the demo and the tests' fault portal)."""
 
     def log_message(self, *args: object) -> None:  # quiet
         pass
+
+    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class _Handler(QuietHandler):
+    server: DemoPortal  # type: ignore[assignment]
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         self._serve("GET")
@@ -127,16 +141,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:  # noqa: N802
         self._serve("HEAD")
-
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def _serve(self, method: str) -> None:
         url = urlsplit(self.path)

@@ -11,7 +11,7 @@ import pytest
 
 from parsers import media
 from parsers.readers import word
-from pipelines.build import parse_all
+from pipelines.parallel import parse_many
 from synth.layout import MediaStyle, build
 from synth.media import render_docx, render_pdf
 from synth.model import from_golden
@@ -119,7 +119,7 @@ def test_scanned_pdf_keeps_its_metadata(bad_files) -> None:
 
 def test_a_batch_goes_on_past_every_bad_document(bad_files) -> None:
     paths = [*bad_files.values(), SEEDS[0]]
-    results = parse_all(paths)
+    results = parse_many(paths)
     assert [r.path for r in results] == [str(p) for p in paths]
     assert results[-1].errors == [] and len(results[-1].facts) == 200
 

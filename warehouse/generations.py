@@ -20,7 +20,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse.release import DB_NAME, sha256_file
+from warehouse.release import DB_NAME
 
 META = "generation.json"
 SHRINK_LIMIT = 0.10  # a build or release losing more than this share of reports or facts needs --allow-shrink
@@ -64,14 +64,16 @@ def current(root: Path) -> Generation | None:
             return Generation(target, json.loads((target / META).read_text(encoding="utf-8")))
         return None
     if (root / "parquet").is_dir() and not (root / "parquet").is_symlink() and (root / DB_NAME).is_file():
-        return Generation(root, {"id": "legacy", "counts": _legacy_counts(root / "parquet")})
+        return Generation(root, {"id": "legacy", "counts": row_counts(root / "parquet")})
     return None
 
 
-def _legacy_counts(parquet: Path) -> dict[str, int]:
+def row_counts(parquet: Path, tables: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Rows of each Parquet table in a folder (all of them, or ``tables``), from the files' metadata."""
     import polars as pl
 
-    return {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in sorted(parquet.glob("*.parquet"))}
+    paths = sorted(parquet.glob("*.parquet")) if tables is None else [parquet / f"{t}.parquet" for t in tables]
+    return {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in paths}
 
 
 def _next_id(root: Path) -> str:
@@ -92,11 +94,9 @@ def stage(root: Path) -> Generation:
 
 def describe(gen: Generation, **meta: object) -> dict:
     """The generation's record: row counts and the SHA-256 of every Parquet table (what a release compares)."""
-    import polars as pl
+    from warehouse.release import table_hashes
 
-    tables = {p.stem: sha256_file(p) for p in sorted(gen.parquet.glob("*.parquet"))}
-    counts = {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in sorted(gen.parquet.glob("*.parquet"))}
-    return {"id": gen.id, "counts": counts, "tables_sha256": tables, **meta}
+    return {"id": gen.id, "counts": row_counts(gen.parquet), "tables_sha256": table_hashes(gen.parquet), **meta}
 
 
 def verify(gen: Generation) -> list[str]:
@@ -107,7 +107,7 @@ def verify(gen: Generation) -> list[str]:
     from warehouse.schema import ALL_TABLES
 
     problems: list[str] = []
-    counts = describe(gen)["counts"] if not gen.meta else gen.meta["counts"]
+    counts = gen.counts or row_counts(gen.parquet)
     try:
         con = duckdb.connect(str(gen.db), read_only=True)
     except duckdb.Error as e:

@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from warehouse import built_with
 from warehouse.schema import ALL_TABLES, CODE_TABLES
 
 TITLE = "xxgk: China's government information disclosure annual reports (政府信息公开工作年度报告) as data"
 
-
-
-def built_with() -> str:
-    """The version of xxgk that built the release."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("xxgk")
-    except PackageNotFoundError:  # run from a checkout that was not installed
-        return "unknown"
 
 
 def release_readme(version: str, today: dt.date, counts: dict[str, int]) -> str:

@@ -92,7 +92,7 @@ def make_release(gen: Generation, releases: Path, *, today: dt.date | None = Non
     (:class:`Refused`) when it has sharply fewer reports or facts than the latest release, unless
     ``allow_shrink``; (:class:`ReleaseInvalid`) when the assembled folder fails :func:`validate`.
     """
-    from warehouse.generations import shrinkage
+    from warehouse.generations import row_counts, shrinkage
 
     today = today or dt.datetime.now(dt.UTC).date()
     releases.mkdir(parents=True, exist_ok=True)
@@ -100,10 +100,9 @@ def make_release(gen: Generation, releases: Path, *, today: dt.date | None = Non
         shutil.rmtree(stale, ignore_errors=True)  # left by a release that was killed
     previous = latest(releases)
     if previous is not None:
-        if table_hashes(previous) == table_hashes(gen.parquet):
+        if table_hashes(previous) == (gen.meta.get("tables_sha256") or table_hashes(gen.parquet)):
             raise NothingChanged(f"nothing changed since {previous.name}: no new release")
-        before = {t: pl.scan_parquet(previous / f"{t}.parquet").select(pl.len()).collect().item() for t in ("reports", "facts")}
-        why = shrinkage(before, gen.counts)
+        why = shrinkage(row_counts(previous, ("reports", "facts")), gen.counts)
         if why and not allow_shrink:
             raise Refused(f"this build has sharply fewer rows than {previous.name}: {why}. Nothing was released; "
                           "if the fall is intended, release with --allow-shrink.")

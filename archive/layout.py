@@ -31,6 +31,11 @@ class Layout:
         return self.root / "parsed"
 
     @property
+    def spools(self) -> Path:
+        """Parsed and reduced documents per portal (the Dagster parse step's partitions), combined by the build."""
+        return self.root / "spools"
+
+    @property
     def logs(self) -> Path:
         return self.root / "logs"
 

@@ -7,10 +7,13 @@ dataset tables from them cold (no parse cache) twice, each in its own process so
 (ru_maxrss) is its own, in the same run:
 
   in_memory   every parse result held, one process (the build before issue #11)
-  streaming   the pool (one worker per core) and the streaming build (pipelines/stream_build.py)
+  streaming   `xxgk build`'s way: the pool (one worker per core) parses and reduces into a spool
+              (pipelines/spool.py), DuckDB makes the tables from it (pipelines/combine.py)
 
-Prints seconds, the build process's peak MB (the pool's workers start from a forkserver, not as this
-process's children, so their memory is not in it) and the ratio, and checks that both wrote the same facts.
+Prints seconds per step (parse: parsing, and for the streaming build reducing and spooling; tables: the
+tables from there), the build process's own peak MB (``ru_maxrss``), the peak of its whole process tree
+(forkserver and workers, sampled from /proc every 0.2 s; shared pages counted in each process, so an upper
+bound), the ratio, and checks that both wrote the same facts.
 """
 
 from __future__ import annotations
@@ -51,25 +54,74 @@ def render_corpus(folder: Path, n: int) -> None:
         (folder / f"{i:06d}.{medium}").write_bytes(data)
 
 
+def _tree_rss_mb(root: int) -> float:
+    """Resident MB of a process and all its descendants (the forkserver and the pool's workers), from /proc."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            pid = int(stat.parent.name)
+            parent[pid], rss[pid] = int(fields[1]), int(fields[21])
+        except (OSError, ValueError, IndexError):
+            continue
+    tree, grew = {root}, True
+    while grew:
+        new = {p for p, pp in parent.items() if pp in tree} - tree
+        tree |= new
+        grew = bool(new)
+    return sum(rss.get(p, 0) for p in tree) * resource.getpagesize() / 2**20
+
+
+class TreePeak:
+    """The largest resident memory of this process tree, sampled every 0.2 s on a thread."""
+
+    def __init__(self) -> None:
+        import os
+        import threading
+
+        self.peak, self._stop = 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(os.getpid(),), daemon=True)
+        self._thread.start()
+
+    def _run(self, pid: int) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, _tree_rss_mb(pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
 def child(mode: str, docs: Path, out: Path) -> None:
     import polars as pl
 
     from pipelines.build import folder_sources
+    from pipelines.combine import combine
     from pipelines.dataset import build_tables
-    from pipelines.parallel import iter_parse, parse_many
-    from pipelines.stream_build import build_tables_streaming
+    from pipelines.parallel import parse_many
+    from pipelines.spool import spool_documents
     from warehouse.parquet import write_tables
 
     sources = folder_sources(docs)
+    peak = TreePeak()
+    steps = {}
     t = time.perf_counter()
     if mode == "in_memory":
-        write_tables(build_tables(parse_many([s.path for s in sources], workers=1), sources), out)
+        results = parse_many([s.path for s in sources], workers=1)
+        steps["parse"] = time.perf_counter() - t
+        write_tables(build_tables(results, sources), out)
     else:
-        build_tables_streaming(iter_parse([s.path for s in sources], out / ".cache"), sources, out, out / ".cache")
+        spool = spool_documents(sources, out / ".spool", out / ".cache")
+        steps["parse"] = time.perf_counter() - t
+        combine([spool], out)
     seconds = time.perf_counter() - t
+    steps["tables"] = seconds - steps["parse"]
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     facts = pl.scan_parquet(out / "facts.parquet").select(pl.len()).collect().item()
-    print(json.dumps({"seconds": seconds, "peak_mb": own, "facts": facts, "documents": len(sources)}))
+    print(json.dumps({"seconds": seconds, "steps": steps, "peak_mb": own, "tree_peak_mb": peak.stop(), "facts": facts,
+                      "documents": len(sources)}))
 
 
 def main() -> None:
@@ -94,9 +146,10 @@ def main() -> None:
         proc = subprocess.run([sys.executable, __file__, "--mode", mode, "--documents", str(args.documents), "--out", str(args.out)],
                               capture_output=True, text=True, check=True)
         results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"{'build':<12}{'documents':>10}{'seconds':>10}{'peak MB':>10}{'facts':>10}")
+    print(f"{'build':<12}{'documents':>10}{'parse s':>10}{'tables s':>10}{'total s':>10}{'peak MB':>10}{'tree MB':>10}{'facts':>10}")
     for mode, r in results.items():
-        print(f"{mode:<12}{r['documents']:>10}{r['seconds']:>10.1f}{r['peak_mb']:>10.0f}{r['facts']:>10}")
+        print(f"{mode:<12}{r['documents']:>10}{r['steps']['parse']:>10.1f}{r['steps']['tables']:>10.1f}{r['seconds']:>10.1f}"
+              f"{r['peak_mb']:>10.0f}{r['tree_peak_mb']:>10.0f}{r['facts']:>10}")
     a, b = results["in_memory"], results["streaming"]
     print(f"\nstreaming is {a['seconds'] / b['seconds']:.2f}x faster; same facts: {a['facts'] == b['facts']}")
     print(json.dumps(results))

@@ -148,7 +148,7 @@ def run_step(step: str, n: int, root: Path) -> float | None:
         timings = {}
         for label, sql in queries.items():
             t = time.perf_counter()
-            rows = sum(batch.num_rows for batch in con.sql(sql).fetch_arrow_reader(100_000))
+            rows = sum(batch.num_rows for batch in con.sql(sql).to_arrow_reader(100_000))
             timings[label] = {"seconds": time.perf_counter() - t, "rows": rows}
         con.close()
         print(json.dumps({"queries": timings}), file=sys.stderr)

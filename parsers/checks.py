@@ -112,18 +112,17 @@ def check_continuity(
             now = idx.get(("applications", "carried_over_prev", col))
             if before is None or now is None:
                 continue
-            ok = abs(before - now) < _EPS
-            rel = "==" if ok else "!="
-            out.append(
-                (
-                    agency,
-                    year,
-                    Check(
-                        f"continuity.{col}",
-                        ok,
-                        f"carried_over_next {year - 1} {rel} carried_over_prev {year} ({_fmt(before)} {rel} {_fmt(now)})",
-                        {"carried_over_next_prev_year": before, "carried_over_prev": now},
-                    ),
-                )
-            )
+            out.append((agency, year, continuity_check(col, year, before, now)))
     return out
+
+
+def continuity_check(col: str, year: int, before: Number, now: Number) -> Check:
+    """What year − 1 carried over (``before``) against what ``year`` received as carried over (``now``)."""
+    ok = abs(before - now) < _EPS
+    rel = "==" if ok else "!="
+    return Check(
+        f"continuity.{col}",
+        ok,
+        f"carried_over_next {year - 1} {rel} carried_over_prev {year} ({_fmt(before)} {rel} {_fmt(now)})",
+        {"carried_over_next_prev_year": before, "carried_over_prev": now},
+    )

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,11 +20,12 @@ from warehouse.release import NothingChanged, Refused, ReleaseInvalid, make_rele
 
 from .dataset import SourceDocument
 from .output import Progress, format_table
-from .parallel import DEFAULT_TIMEOUT, iter_parse
-from .stream_build import build_tables_streaming
+from .combine import combine
+from .parallel import DEFAULT_TIMEOUT
+from .spool import spool_documents, spool_size
 from .sources import SourceError, documents_in
 
-__all__ = ["BuildInvalid", "Layout", "NothingChanged", "Refused", "ReleaseInvalid", "SourceError", "build", "release", "demo"]
+__all__ = ["BuildInvalid", "Layout", "NothingChanged", "Refused", "ReleaseInvalid", "SourceError", "build", "build_from_spools", "release", "demo"]
 
 EXAMPLE_QUERY = (
     "SELECT agency, year, format, granted__total AS granted, processed_total__total AS processed\n"
@@ -41,7 +43,8 @@ def build(
 ) -> dict[str, int]:
     """Parse the documents (new ones only: cached by SHA-256; in a pool of ``workers`` processes) into a new
     generation of Parquet tables and warehouse, and make it current — unless it would shrink the dataset
-    (:class:`Refused`).  Memory stays flat in the number of documents (:mod:`pipelines.stream_build`).
+    (:class:`Refused`).  Memory stays flat in the number of documents: results are spooled to Parquet as they
+    come (:mod:`pipelines.spool`) and combined in DuckDB (:mod:`pipelines.combine`).
 
     One build or release of a data directory at a time: a second one waits ``wait`` seconds, then
     refuses with :class:`archive.locks.Busy` (harvests of portals may run meanwhile).  No documents
@@ -51,26 +54,46 @@ def build(
         raise SourceError("no documents to build from: nothing was changed")
     with data_dir_lock(layout.root, wait):
         gen = generations.stage(layout.root)
-        results = iter_parse([s.path for s in sources], layout.parsed, workers=workers, timeout=timeout, progress=progress)
-        counts = build_tables_streaming(results, sources, gen.parquet, layout.parsed)
-        write_tables(code_frames(), gen.parquet)
-        build_warehouse(gen.parquet, gen.db)
-        meta = generations.describe(gen, documents=len(sources))
-        gen.meta = meta
-        broken = generations.verify(gen)
-        if broken:
-            kept = generations.refuse(layout.root, gen, meta, "; ".join(broken))
-            raise BuildInvalid(f"the new build is not whole ({'; '.join(broken[:5])}); nothing was replaced; kept in {kept.path}")
-        before = generations.current(layout.root)
-        why = generations.shrinkage(before.counts, meta["counts"]) if before else None
-        if why and not allow_shrink:
-            kept = generations.refuse(layout.root, gen, meta, why)
-            raise Refused(
-                f"this build would shrink the dataset against the current build ({before.meta.get('id')}): {why}. "
-                f"Nothing was replaced; the refused build is kept in {kept.path} for inspection. "
-                "If the fall is intended, build again with --allow-shrink."
-            )
-        generations.commit(layout.root, gen, {**meta, "allowed_shrink": why} if why else meta)
+        spool = spool_documents(sources, gen.path / "spool", layout.parsed, workers=workers, timeout=timeout, progress=progress)
+        counts = _switch_in(layout, gen, [spool], len(sources), allow_shrink)
+    return counts
+
+
+def build_from_spools(layout: Layout, spools: Sequence[Path], *, wait: float = 0.0, allow_shrink: bool = False) -> dict[str, int]:
+    """A new generation from spools parsed beforehand (one per portal: the Dagster partitions of the parse step,
+    possibly on other machines), combined in the order given; made current as :func:`build` does."""
+    if not spools:
+        raise SourceError("no parsed documents to build from: nothing was changed")
+    with data_dir_lock(layout.root, wait):
+        gen = generations.stage(layout.root)
+        return _switch_in(layout, gen, spools, sum(spool_size(s) for s in spools), allow_shrink, keep_spools=True)
+
+
+def _switch_in(layout: Layout, gen: generations.Generation, spools: Sequence[Path], documents: int, allow_shrink: bool,
+               *, keep_spools: bool = False) -> dict[str, int]:
+    """Spools → tables, warehouse, verification, the shrink guard, and the switch (or a refusal)."""
+    counts = combine(spools, gen.parquet)
+    if not keep_spools:
+        for spool in spools:
+            shutil.rmtree(spool)
+    write_tables(code_frames(), gen.parquet)
+    build_warehouse(gen.parquet, gen.db)
+    meta = generations.describe(gen, documents=documents)
+    gen.meta = meta
+    broken = generations.verify(gen)
+    if broken:
+        kept = generations.refuse(layout.root, gen, meta, "; ".join(broken))
+        raise BuildInvalid(f"the new build is not whole ({'; '.join(broken[:5])}); nothing was replaced; kept in {kept.path}")
+    before = generations.current(layout.root)
+    why = generations.shrinkage(before.counts, meta["counts"]) if before else None
+    if why and not allow_shrink:
+        kept = generations.refuse(layout.root, gen, meta, why)
+        raise Refused(
+            f"this build would shrink the dataset against the current build ({before.meta.get('id')}): {why}. "
+            f"Nothing was replaced; the refused build is kept in {kept.path} for inspection. "
+            "If the fall is intended, build again with --allow-shrink."
+        )
+    generations.commit(layout.root, gen, {**meta, "allowed_shrink": why} if why else meta)
     return counts
 
 

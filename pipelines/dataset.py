@@ -104,7 +104,9 @@ def document_row(r: ParseResult, s: SourceDocument) -> dict[str, object]:
 def report_rows(rid: str, docs: list[ParseResult], src: dict[str, SourceDocument], rows: dict[str, list[dict[str, object]]]) -> ParseResult:
     """Append one report's rows (reports, facts, report_documents, checks, problems); returns its canonical document.
 
-    ``docs`` are the report's documents, each parsed once; the canonical one is chosen here.
+    ``docs`` are the report's documents, each parsed once; the canonical one is chosen here.  These are the
+    reference rules: the streaming build (:mod:`pipelines.combine`) applies the same ones in SQL, and a test
+    holds the two equal.
     """
     docs.sort(key=_rank)
     best = docs[0]
@@ -133,71 +135,84 @@ def report_rows(rid: str, docs: list[ParseResult], src: dict[str, SourceDocument
                 "agrees": agrees,
             }
         )
-    m = best.report
-    s = src.get(best.path, SourceDocument(best.path))
-    rows["reports"].append(
-        {
-            "report_id": rid,
-            "agency_id": m.agency_id,
-            "agency": m.agency,
-            "agency_name": m.agency_name,
-            "agency_level": m.agency_level,
-            "agency_kind": m.agency_kind,
-            "region": m.region,
-            "region_code": m.region_code,
-            "year": m.year,
-            "year_source": m.year_source,
-            "agency_source": m.agency_name_source,
-            "region_source": m.region_source,
-            "format": m.format,
-            "scope": m.scope,
-            "published_on": m.published_on,
-            "title": m.title,
-            "contact_phone": m.contact_phone,
-            "contact_email": m.contact_email,
-            # the page's own 索引号, else the one the list page or API gave (a PDF attachment has no page of its own)
-            "index_no": next((d.report.page_meta.get("index_no") for d in docs if d.report.page_meta.get("index_no")), None)
-            or next((src[d.path].index_no for d in docs if d.path in src and src[d.path].index_no), None),
-            "publisher": next((d.report.page_meta.get("publisher") for d in docs if d.report.page_meta.get("publisher")), None),
-            "canonical_sha256": m.sha256,
-            "source_url": s.public_url() or m.source_url,
-            "n_documents": len(docs),
-            "documents_agree": agree_all,
-        }
-    )
-    for f in best.facts:
-        loc = f.location
-        rows["facts"].append(
-            {
-                "report_id": rid,
-                "section": f.section,
-                "row": f.row,
-                "column": f.column,
-                "value": None if f.value is None else float(f.value),
-                "raw": f.raw,
-                "note": f.note,
-                "derived": f.derived,
-                "sha256": m.sha256,
-                "page": loc.page,
-                "table_no": loc.table,
-                "row_no": loc.row,
-                "cell_no": loc.cell,
-                "line": loc.line,
-            }
-        )
-    rows["checks"] += [{"report_id": rid, "name": c.name, "passed": c.passed, "detail": c.detail} for c in best.checks]
+    row = report_row(rid, best, src.get(best.path, SourceDocument(best.path)))
+    # the page's own 索引号, else the one the list page or API gave (a PDF attachment has no page of its own)
+    row["index_no"] = next((d.report.page_meta.get("index_no") for d in docs if d.report.page_meta.get("index_no")), None) or next(
+        (src[d.path].index_no for d in docs if d.path in src and src[d.path].index_no), None)
+    row["publisher"] = next((d.report.page_meta.get("publisher") for d in docs if d.report.page_meta.get("publisher")), None)
+    row["n_documents"], row["documents_agree"] = len(docs), agree_all
+    rows["reports"].append(row)
+    rows["facts"] += fact_rows(rid, best)
+    rows["checks"] += check_rows(rid, best)
     for d in docs:
         rows["problems"] += [
-            {"report_id": rid, "sha256": d.report.sha256, "kind": p.kind, "section": p.section, "row": p.row, "detail": p.detail}
-            for p in d.problems
+            p for p in problem_rows(rid, d)
             # an article page whose tables are in its attachment: the report is not missing them
-            if not (p.kind == "missing_tables" and d is not best and best.facts)
+            if not (p["kind"] == "missing_tables" and d is not best and best.facts)
         ]
-    rows["problems"] += [
-        {"report_id": rid, "sha256": m.sha256, "kind": kind, "section": None, "row": None, "detail": detail}
-        for kind, detail in m.identity_problems
-    ]
+    rows["problems"] += identity_problem_rows(rid, best)
     return best
+
+
+def report_row(rid: str, r: ParseResult, s: SourceDocument) -> dict[str, object]:
+    """The ``reports`` row of a report whose canonical document is ``r`` (the fields its other documents
+    contribute — index_no, publisher, n_documents, documents_agree — are the caller's)."""
+    m = r.report
+    return {
+        "report_id": rid,
+        "agency_id": m.agency_id,
+        "agency": m.agency,
+        "agency_name": m.agency_name,
+        "agency_level": m.agency_level,
+        "agency_kind": m.agency_kind,
+        "region": m.region,
+        "region_code": m.region_code,
+        "year": m.year,
+        "year_source": m.year_source,
+        "agency_source": m.agency_name_source,
+        "region_source": m.region_source,
+        "format": m.format,
+        "scope": m.scope,
+        "published_on": m.published_on,
+        "title": m.title,
+        "contact_phone": m.contact_phone,
+        "contact_email": m.contact_email,
+        "index_no": None,
+        "publisher": None,
+        "canonical_sha256": m.sha256,
+        "source_url": s.public_url() or m.source_url,
+        "n_documents": None,
+        "documents_agree": None,
+    }
+
+
+def fact_rows(rid: str, r: ParseResult) -> list[dict[str, object]]:
+    """The document's facts as ``facts`` rows."""
+    sha = r.report.sha256
+    return [
+        {
+            "report_id": rid, "section": f.section, "row": f.row, "column": f.column,
+            "value": None if f.value is None else float(f.value), "raw": f.raw, "note": f.note, "derived": f.derived, "sha256": sha,
+            "page": f.location.page, "table_no": f.location.table, "row_no": f.location.row, "cell_no": f.location.cell, "line": f.location.line,
+        }
+        for f in r.facts
+    ]
+
+
+def check_rows(rid: str, r: ParseResult) -> list[dict[str, object]]:
+    return [{"report_id": rid, "name": c.name, "passed": c.passed, "detail": c.detail} for c in r.checks]
+
+
+def problem_rows(rid: str, r: ParseResult) -> list[dict[str, object]]:
+    """The problems the document's parse recorded."""
+    sha = r.report.sha256
+    return [{"report_id": rid, "sha256": sha, "kind": p.kind, "section": p.section, "row": p.row, "detail": p.detail} for p in r.problems]
+
+
+def identity_problem_rows(rid: str, r: ParseResult) -> list[dict[str, object]]:
+    """What could not be told of the report's body, region or year (the canonical document's reading)."""
+    m = r.report
+    return [{"report_id": rid, "sha256": m.sha256, "kind": k, "section": None, "row": None, "detail": d} for k, d in m.identity_problems]
 
 
 def continuity_facts(r: ParseResult) -> list[Fact]:
@@ -300,12 +315,15 @@ def agency_rows(reports: Iterable[AgencyRecord]) -> tuple[list[dict[str, object]
 
 
 def frame(name: str, data: Iterable[dict[str, object]]) -> pl.DataFrame:
-    """A table with its fixed schema (dates given as ISO strings are parsed)."""
-    schema = TABLES[name].schema
+    """A table with its fixed schema (dates given as ISO strings are parsed), sorted by its key."""
+    df = typed(TABLES[name].schema, data)
+    key = list(TABLES[name].primary_key)
+    return df.sort(key) if key and df.height else df
+
+
+def typed(schema: dict[str, pl.DataType], data: Iterable[dict[str, object]]) -> pl.DataFrame:
+    """Rows as a frame of exactly ``schema`` (dates given as ISO strings are parsed; an unreadable one is null)."""
     loose = {k: (pl.String() if isinstance(v, pl.Date) else v) for k, v in schema.items()}
     df = pl.DataFrame(list(data), schema=loose, orient="row")
     dates = [k for k, v in schema.items() if isinstance(v, pl.Date)]
-    if dates:
-        df = df.with_columns([pl.col(k).str.to_date(strict=False) for k in dates])
-    key = list(TABLES[name].primary_key)
-    return df.sort(key) if key and df.height else df
+    return df.with_columns([pl.col(k).str.to_date(strict=False) for k in dates]) if dates else df

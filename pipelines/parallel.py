@@ -15,10 +15,10 @@ import itertools
 import os
 import resource
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from parsers.model import ParseResult, ReportMeta
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = 300.0  # seconds for one document; the slowest real PDFs take a few seconds
 DEFAULT_MEMORY_MB = 4096  # per worker; a report never needs more than a few hundred MB
+MAX_TASKS = 1000  # documents per worker before it is replaced (whatever a reader leaks is given back)
 
 
 def default_workers() -> int:
@@ -79,11 +80,28 @@ def iter_parse(
 ) -> Iterator[ParseResult]:
     """Parse results one by one, in input order, with at most a few documents per worker in flight: memory
     stays flat however many documents there are."""
-    workers = workers or default_workers()
     cache_dir = str(cache) if cache is not None else None
-    if workers == 1 or len(paths) < 2:
-        for p in paths:
-            yield parse_one(str(p), cache_dir)
+    tasks = [(str(p), cache_dir) for p in paths]
+    return pool_map(parse_one, tasks, lambda t, why: failed(t[0], why), workers=workers, timeout=timeout,
+                    memory_mb=memory_mb, progress=progress)
+
+
+T = TypeVar("T")
+
+
+def pool_map(
+    fn: Callable[..., T], tasks: Sequence[tuple], on_failure: Callable[[tuple, str], T], *, workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB, progress: Progress | None = None,
+) -> Iterator[T]:
+    """``fn(*task)`` for every task, in a pool, yielded in input order; a task that runs out of time or memory,
+    or whose worker dies, gives ``on_failure(task, why)`` instead.  ``workers=1`` runs here (no time limit)."""
+    workers = workers or default_workers()
+    if workers == 1 or len(tasks) < 2:
+        for t in tasks:
+            try:
+                yield fn(*t)
+            except MemoryError:
+                yield on_failure(t, "cannot read: the document needs more memory than a parser may use")
             if progress:
                 progress.advance()
         return
@@ -93,28 +111,30 @@ def iter_parse(
     from pebble import ProcessExpired, ProcessPool
 
     # forkserver: workers start from a clean process, not a fork of this one (its threads, its heap, which the
-    # memory cap would otherwise count), the same on every Python version and machine
+    # memory cap would otherwise count), the same on every Python version and machine.  The server imports the
+    # parsers and loads the reference data once, so a new worker (one every MAX_TASKS documents) starts ready.
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipelines.worker"])
     window = workers * 8
-    with ProcessPool(max_workers=workers, max_tasks=200, initializer=_limit_memory, initargs=(memory_mb,), context=context) as pool:
+    with ProcessPool(max_workers=workers, max_tasks=MAX_TASKS, initializer=_limit_memory, initargs=(memory_mb,), context=context) as pool:
         pending: deque = deque()
-        todo = iter(map(str, paths))
+        todo = iter(tasks)
 
         def schedule(n: int) -> None:
-            for p in itertools.islice(todo, n):
-                pending.append((p, pool.schedule(parse_one, args=(p, cache_dir), timeout=timeout)))
+            for t in itertools.islice(todo, n):
+                pending.append((t, pool.schedule(fn, args=t, timeout=timeout)))
 
         schedule(window)
         while pending:
-            path, fut = pending.popleft()
+            task, fut = pending.popleft()
             try:
                 result = fut.result()
             except FutureTimeout:
-                result = failed(path, f"cannot read: parsing took longer than {timeout:g} s (stopped)")
+                result = on_failure(task, f"cannot read: parsing took longer than {timeout:g} s (stopped)")
             except ProcessExpired as e:
-                result = failed(path, f"cannot read: the parser process died ({e}; out of memory or a crash in a reader)")
+                result = on_failure(task, f"cannot read: the parser process died ({e}; out of memory or a crash in a reader)")
             except Exception as e:  # noqa: BLE001 - a parser bug on one document: recorded, the batch goes on
-                result = failed(path, f"cannot read: {type(e).__name__}: {e}")
+                result = on_failure(task, f"cannot read: {type(e).__name__}: {e}")
             schedule(1)
             if progress:
                 progress.advance()

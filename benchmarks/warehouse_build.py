@@ -1,16 +1,16 @@
-"""Benchmark: build the dataset from synthetic facts for 10,000 and 100,000 reports.
+"""Benchmark: the warehouse, its views and a release from synthetic tables of 100,000 and 1,000,000 reports.
 
-    uv run python benchmarks/warehouse_build.py [--sizes 10000 100000] [--out benchmarks/out/warehouse]
+    uv run python benchmarks/warehouse_build.py [--sizes 100000 1000000] [--out benchmarks/out/warehouse]
 
 Each step runs in its own process so that its peak memory (ru_maxrss) is its own:
-  generate  make the six tables in memory (polars) — ~200 facts per report, as real reports;
-            synthetic data for the benchmark, not a step of the real build
-  parquet   write them atomically as Parquet
+  generate  make the tables (polars), ~200 facts per report as real reports print, and write them as
+            Parquet a chunk of 100,000 reports at a time: synthetic input, not a step of the real build
+            (the build's own Parquet writing is measured by dataset_scale.py)
   warehouse build the DuckDB warehouse (tables, code tables, views, comments)
   views     SELECT * of every view, read to the end in Arrow batches as a client would (not count(*), which
             lets DuckDB skip the pivot), then every example query of the README; each timed on its own
   release   copy, hash and describe a release (data package, SHA256SUMS, changelog)
-Prints seconds and peak MB per step and size, and the 100k/10k time ratio (10 means linear).
+Prints seconds and peak MB per step and size, and the time ratio of the largest size to the smallest.
 """
 
 from __future__ import annotations
@@ -27,10 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-STEPS = ("generate", "parquet", "warehouse", "views", "release")
+STEPS = ("generate", "warehouse", "views", "release")
 
 
-def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
+REGION_CODES = {"乐清市": "330382", "清远市": "441800", "瑞安市": "330381", "英德市": "441881", "永嘉县": "330324", "清城区": "441802"}
+CHUNK = 100_000  # reports per generated chunk: ~20 million facts, a few GB while generated
+
+
+def synthetic_tables(n: int, first: int = 0):  # noqa: ANN201 - dict of polars frames
+    """The tables for reports ``first`` .. ``first + n - 1`` (agencies and names are those of this range)."""
     import polars as pl
 
     from identity.divisions import region_rows
@@ -39,7 +44,7 @@ def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
     from warehouse.schema import TABLES
 
     regions = ["乐清市", "清远市", "瑞安市", "英德市", "永嘉县", "清城区"]
-    reports = pl.DataFrame({"i": pl.int_range(0, n, eager=True)}).with_columns(
+    reports = pl.DataFrame({"i": pl.int_range(first, first + n, eager=True)}).with_columns(
         report_id=pl.format("r{}-{}", 2019 + pl.col("i") % 5, pl.col("i").cast(pl.String).str.zfill(10)),
         year=(2019 + pl.col("i") % 5).cast(pl.Int32),
     ).with_columns(
@@ -49,7 +54,7 @@ def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
     )
     reports = reports.with_columns(
         agency=pl.format("{}第{}号机关", pl.col("region"), pl.col("i")),
-        region_code=pl.lit(None, dtype=pl.String),
+        region_code=pl.col("region").replace_strict(REGION_CODES, return_dtype=pl.String),
         published_on=pl.lit(None, dtype=pl.Date),
         title=pl.lit("政府信息公开工作年度报告"),
         contact_phone=pl.lit(None, dtype=pl.String),
@@ -73,7 +78,7 @@ def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
         [reports.filter(pl.col("format") == fmt).select("report_id", "canonical_sha256").join(k, how="cross") for fmt, k in keys.items()]
     )
     facts = facts.with_columns(
-        value=(pl.int_range(0, pl.len()) * 2654435761 % 97).cast(pl.Float64),
+        value=((pl.int_range(0, pl.len()) + first * 200) * 2654435761 % 97).cast(pl.Float64),
         raw=pl.lit("0"),
         note=pl.lit(None, dtype=pl.String),
         derived=pl.lit(False),
@@ -112,23 +117,54 @@ def synthetic_tables(n: int):  # noqa: ANN201 - dict of polars frames
     return {name: out[name].select([pl.col(c).cast(t) for c, t in TABLES[name].schema.items()]) for name in TABLES}
 
 
+def write_synthetic(n: int, out: Path) -> int:
+    """The synthetic tables as Parquet, a chunk of reports at a time (memory flat in ``n``); returns rows."""
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    from warehouse.codes import code_frames
+    from warehouse.parquet import write_tables
+
+    out.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    small: dict[str, list[pl.DataFrame]] = {"agencies": [], "agency_names": []}
+    rows = 0
+    for first in range(0, n, CHUNK):
+        tables = synthetic_tables(min(CHUNK, n - first), first)
+        for name, df in tables.items():
+            if name in small:  # bodies can span chunks: summed up below
+                small[name].append(df)
+            elif name == "regions" and first:
+                continue
+            else:
+                arrow = df.to_arrow()
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(out / f"{name}.parquet", arrow.schema, compression="zstd")
+                writers[name].write_table(arrow)
+                rows += df.height
+    for w in writers.values():
+        w.close()
+    agencies = pl.concat(small["agencies"]).sort("agency_id", "first_year").group_by("agency_id", maintain_order=True).agg(
+        pl.col("name", "region_code", "region", "level", "kind").last(), pl.col("first_year").min(), pl.col("last_year").max(),
+        pl.col("n_reports").sum())
+    names = pl.concat(small["agency_names"]).group_by("agency_id", "printed_name").agg(pl.col("first_year").min(), pl.col("last_year").max())
+    from warehouse.schema import TABLES
+
+    for name, df in (("agencies", agencies), ("agency_names", names)):
+        df = df.select([pl.col(c).cast(t) for c, t in TABLES[name].schema.items()]).sort(list(TABLES[name].primary_key))
+        write_tables({name: df}, out)
+        rows += df.height
+    write_tables(code_frames(), out)
+    return rows
+
+
 def run_step(step: str, n: int, root: Path) -> float | None:
     """Run one step; returns its own seconds when it must exclude setup (the parquet step)."""
     from warehouse.generations import Generation
 
     gen = Generation(root / "generations" / "g000001")  # one generation, as a build writes it
     if step == "generate":
-        tables = synthetic_tables(n)
-        rows = sum(df.height for df in tables.values())
-        print(json.dumps({"rows": rows}), file=sys.stderr)
-    elif step == "parquet":
-        from warehouse.codes import code_frames
-        from warehouse.parquet import write_tables
-
-        tables = synthetic_tables(n) | code_frames()
-        t = time.perf_counter()
-        write_tables(tables, gen.parquet)
-        return time.perf_counter() - t
+        write_synthetic(n, gen.parquet)
     elif step == "warehouse":
         from warehouse.database import build_warehouse
 
@@ -177,7 +213,7 @@ def child(step: str, n: int, root: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/warehouse"))
     ap.add_argument("--step", choices=STEPS)
     ap.add_argument("--n", type=int)

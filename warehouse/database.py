@@ -127,6 +127,12 @@ VIEWS: dict[str, tuple[str, str]] = {
 }
 
 
+WIDE_COMMENT = (
+    "Applications as a wide table: one row per report, one column per outcome row and applicant "
+    "type, named row__column (e.g. granted__total); other_total includes the derived 2021 value."
+)
+
+
 def _wide_sql() -> tuple[str, dict[str, str]]:
     """One row per report, one column per (outcome row, applicant column), by DuckDB's ``PIVOT``.
 
@@ -166,15 +172,18 @@ def build_warehouse(parquet_dir: Path, db_path: Path) -> Path:
             for f in table.fields:
                 con.execute(f'COMMENT ON COLUMN {name}."{f.name}" IS {_q(f.description)}')
                 descriptions.setdefault(f.name, f.description)
-        wide_sql, wide_comments = _wide_sql()
-        views = dict(VIEWS)
-        views["v_applications_wide"] = (
-            "Applications as a wide table: one row per report, one column per outcome row and applicant "
-            "type, named row__column (e.g. granted__total); other_total includes the derived 2021 value.",
-            wide_sql,
-        )
-        for name, (comment, sql) in views.items():
+        for name, (comment, sql) in VIEWS.items():
             con.execute(f"CREATE VIEW {name} AS {sql}")
+        # the wide table is materialised here, once per build: pivoting every time it is read took 7 s at
+        # 100,000 reports (70 s at a national million); reading the stored table is a scan
+        wide_sql, wide_comments = _wide_sql()
+        con.execute(f"CREATE TABLE applications_wide AS {wide_sql} ORDER BY report_id")
+        con.execute(f"COMMENT ON TABLE applications_wide IS {_q(WIDE_COMMENT + ' Materialised when the warehouse is built.')}")
+        views = dict(VIEWS)
+        views["v_applications_wide"] = (WIDE_COMMENT, "SELECT * FROM applications_wide")
+        for name, (comment, sql) in views.items():
+            if name == "v_applications_wide":
+                con.execute(f"CREATE VIEW {name} AS {sql}")
             con.execute(f"COMMENT ON VIEW {name} IS {_q(comment)}")
             for (col,) in con.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [name]
@@ -183,6 +192,8 @@ def build_warehouse(parquet_dir: Path, db_path: Path) -> Path:
                 if text is None:
                     raise KeyError(f"view {name}: column {col} has no description")
                 con.execute(f'COMMENT ON COLUMN {name}."{col}" IS {_q(text)}')
+                if name == "v_applications_wide":
+                    con.execute(f'COMMENT ON COLUMN applications_wide."{col}" IS {_q(text)}')
         con.execute("CHECKPOINT")
     finally:
         con.close()

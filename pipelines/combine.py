@@ -37,7 +37,7 @@ from parsers.vocabulary import APPLICANT_COLUMNS
 from warehouse.schema import TABLES
 
 from .dataset import CONTINUITY_ROWS, SourceDocument, typed
-from .spool import spool_files, spool_results, spool_schemas
+from .spool import spool_results, spool_schemas
 
 MEMORY_LIMIT = "3GB"  # DuckDB's own; the build's peak stays well under the 8 GB a national build may use
 BATCH_ROWS = 250_000
@@ -67,8 +67,7 @@ QUERIES: dict[str, str] = {
             ) a USING (report_id)
             WHERE k.rnk = 1
         ) r ORDER BY r.report_id""",
-    "facts": f"""SELECT {_cols('facts', 'f')} FROM spool_facts f JOIN canon k USING (spool, ord)
-                 ORDER BY f.report_id, f.section, f."row", f."column" """,
+    "facts": f"SELECT {_cols('facts', 'f')} FROM cf f ORDER BY f.rk, f.pos",
     "checks": f"""SELECT {_cols('checks', 'c')} FROM (
                       SELECT c.*, 0 AS later, c.seq AS pos FROM spool_checks c JOIN canon k USING (spool, ord)
                       UNION ALL BY NAME SELECT *, 1 AS later FROM continuity) c
@@ -100,7 +99,9 @@ STEPS = (
     """CREATE TABLE cand AS SELECT c.*, row_number() OVER (
            PARTITION BY c.report_id ORDER BY c.n_problems, -c.n_numbers, c.media_rank, coalesce(c.canonical_sha256, ''), c.spool, c.ord) AS rnk
        FROM spool_candidates c SEMI JOIN docs d USING (spool, ord)""",
-    "CREATE TABLE canon AS SELECT report_id, spool, ord, n_facts FROM cand WHERE rnk = 1",
+    "CREATE TABLE canon AS SELECT report_id, spool, ord, n_facts, row_number() OVER (ORDER BY report_id) AS rk FROM cand WHERE rnk = 1",
+    # the reports' facts, stored before they are sorted: sorting straight from the Parquet scan ran out of memory
+    "CREATE TABLE cf AS SELECT f.*, k.rk FROM spool_facts f JOIN canon k USING (spool, ord)",
     # every other document of a report against its canonical one, fact by fact
     """CREATE TABLE rd AS
        WITH others AS (SELECT c.spool, c.ord, k.spool AS cspool, k.ord AS cord FROM cand c JOIN canon k USING (report_id) WHERE c.rnk > 1),
@@ -131,9 +132,9 @@ STEPS = (
 # carried over, per body and consecutive years (the canonical documents' printed, not derived, facts)
 CONTINUITY_PAIRS = f"""
     WITH cf AS (
-        SELECT f.report_id, c.agency_id, c.year, f."row", f."column", last(f.value ORDER BY f.spool, f.ord) AS value
-        FROM spool_facts f JOIN cand c USING (spool, ord)
-        WHERE c.rnk = 1 AND c.agency_id IS NOT NULL AND c.year IS NOT NULL AND f.section = 'applications'
+        SELECT f.report_id, c.agency_id, c.year, f."row", f."column", last(f.value ORDER BY f.pos) AS value
+        FROM cf f JOIN cand c USING (spool, ord)
+        WHERE c.agency_id IS NOT NULL AND c.year IS NOT NULL AND f.section = 'applications'
           AND f."row" IN ({", ".join(f"'{r}'" for r in CONTINUITY_ROWS)}) AND NOT f.derived
           AND f."column" IN ({", ".join(f"'{c.code}'" for c in APPLICANT_COLUMNS)})
         GROUP BY ALL)
@@ -152,8 +153,8 @@ def combine(spools: Sequence[Path], out: Path, *, memory_limit: str = MEMORY_LIM
                                      "preserve_insertion_order": True, **({"threads": threads} if threads else {})})
         try:
             for name in spool_schemas():
-                parts = " UNION ALL BY NAME ".join(f"SELECT {i} AS spool, * FROM read_parquet('{_esc(p)}')"
-                                                   for i, p in spool_files(spools, name))
+                parts = " UNION ALL BY NAME ".join(f"SELECT {i} AS spool, * FROM read_parquet('{_esc(s / name)}/*.parquet')"
+                                                   for i, s in enumerate(spools))
                 con.execute(f"CREATE VIEW spool_{name} AS {parts}")
             for step in STEPS:
                 con.execute(step)
@@ -170,7 +171,7 @@ def _continuity(con: duckdb.DuckDBPyConnection) -> None:
     a chunk of pairs at a time."""
     schema = {**TABLES["checks"].schema, "pos": pl.Int64()}
     empty = typed(schema, []).to_arrow()  # noqa: F841 - read by the statement below
-    con.execute("CREATE TABLE continuity AS SELECT * FROM empty")
+    con.execute("CREATE OR REPLACE TABLE continuity AS SELECT * FROM empty")
     pairs = con.cursor()
     pairs.execute(CONTINUITY_PAIRS)
     while chunk := pairs.fetchmany(100_000):

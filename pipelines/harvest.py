@@ -79,6 +79,15 @@ def archived_sources(raw: Path, portals: Iterable[Portal] = ()) -> list[SourceDo
     return out
 
 
+def portal_sources(raw: Path, portal: str, portals: Iterable[Portal] = ()) -> list[SourceDocument]:
+    """The archived documents of one portal (the parse step's partition): those whose latest fetch was its own.
+
+    Cut from :func:`archived_sources`, not read from the portal's fetches alone, so that a document two
+    portals serve falls to one portal's spool, the same one a single build over everything would name.
+    """
+    return [s for s in archived_sources(raw, portals) if s.portal == portal]
+
+
 def _relative(path: str, root: Path) -> str:
     """The archive path relative to the data directory (``raw/objects/ab/ab12….pdf``)."""
     p = Path(path)

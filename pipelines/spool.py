@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,7 +64,7 @@ def spool_schemas() -> dict[str, dict[str, pl.DataType]]:
             "media_rank": pl.Int64(), "n_facts": pl.Int64(), "page_index_no": pl.String(), "list_index_no": pl.String(),
             "page_publisher": pl.String(),
         },
-        "facts": {**ordinal, **TABLES["facts"].schema},
+        "facts": {**ordinal, "pos": pl.Int64(), **TABLES["facts"].schema},
         "checks": {**ordinal, "seq": pl.Int64(), **TABLES["checks"].schema},
         "problems": {**ordinal, "seq": pl.Int64(), "identity": pl.Boolean(), **TABLES["problems"].schema},
     }
@@ -92,7 +92,10 @@ def reduce(r: ParseResult, s: SourceDocument, ord: int) -> Reduced:
         "page_index_no": m.page_meta.get("index_no") or None, "list_index_no": s.index_no or None,
         "page_publisher": m.page_meta.get("publisher") or None,
     }]
-    out["facts"] = [{"ord": ord, **f} for f in fact_rows(rid, r)]
+    # numbered in key order (code points: the order DuckDB and polars sort strings in), so that the facts
+    # table is sorted on two integers (report, pos) rather than four strings
+    facts = sorted(fact_rows(rid, r), key=lambda f: (f["section"], f["row"], f["column"]))
+    out["facts"] = [{"ord": ord, "pos": i, **f} for i, f in enumerate(facts)]
     out["checks"] = [{"ord": ord, "seq": i, **c} for i, c in enumerate(check_rows(rid, r))]
     out["problems"] = [{"ord": ord, "seq": i, "identity": False, **p} for i, p in enumerate(problem_rows(rid, r))] + [
         {"ord": ord, "seq": i, "identity": True, **p} for i, p in enumerate(identity_problem_rows(rid, r))
@@ -189,10 +192,3 @@ def complete(folder: Path) -> bool:
 def spool_size(folder: Path) -> int:
     """How many documents the spool holds (from its manifest)."""
     return int(json.loads((folder / MANIFEST).read_text())["documents"])
-
-
-def spool_files(spools: Sequence[Path], table: str) -> Iterator[tuple[int, Path]]:
-    """(spool number, Parquet part) of one spool table across spools, in order."""
-    for i, spool in enumerate(spools):
-        for part in sorted((spool / table).glob("*.parquet")):
-            yield i, part

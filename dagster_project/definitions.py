@@ -1,8 +1,14 @@
 """Dagster assets, checks and schedules over the same functions ``xxgk`` calls.
 
 Dagster is a thin layer: every asset body is one call into :mod:`pipelines`; what Dagster adds is
-partitioning the harvest by portal (runs fan out), lineage, the asset checks, and the nightly
-schedules in Asia/Shanghai time.
+partitioning the harvest and the parse by portal (one run per portal: runs fan out), lineage, the asset
+checks, and the nightly schedules in Asia/Shanghai time.
+
+Each portal's run harvests it (``raw_documents``) and parses its archived documents into a spool of
+Parquet parts (``parsed_documents``, ``<data dir>/spools/<portal>``); the dataset assets combine the
+registry's spools into one generation.  Runs fan out over the cores of one box (the run queue, the
+multiprocess executor) or over many machines (a Kubernetes run launcher, Celery) by configuration alone,
+with the data directory shared: see ``docs/deployment.md``.
 
 Where data would be lost the checks are *blocking*: a portal gone silent stops its harvest run, a
 build that would shrink the dataset is refused (the current generation stays; its baseline moves only
@@ -17,15 +23,22 @@ Configuration, for operations (never the demo's folder):
     make dagster    (DAGSTER_HOME=data/dagster_home dg dev, with dagster_project/dagster.yaml)
 """
 
+import fcntl
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 from pydantic import field_validator
 
+from archive.locks import Busy, FileLock
 from pipelines import build as pipeline
-from pipelines.harvest import archived_sources
+from pipelines.harvest import portal_sources
+from pipelines.parallel import DEFAULT_TIMEOUT
+from pipelines.spool import complete, spool_documents, spool_size
 from portals.registry import DEFAULT_REGISTRY, Portal, load_portals
 from warehouse import generations
 from warehouse.schema import ALL_TABLES
@@ -68,6 +81,19 @@ class BuildConfig(dg.Config):
     allow_shrink: bool = False  # accept a build or release with sharply fewer reports or facts (set it in the launchpad)
 
 
+class ParseConfig(dg.Config):
+    # parsing processes inside one portal's step.  1: the portals' runs are the fan-out (a pool in each of N
+    # concurrent runs would ask for N × cores); more for a big portal on a machine or pod of its own
+    workers: int = 1
+    # seconds per document: parsing always runs in a worker process (even with workers=1), which can be stopped
+    timeout: float = DEFAULT_TIMEOUT
+    wait: float = 3600.0  # seconds to wait for a build reading the spools, or another parse of this portal, to finish
+
+
+class DatasetConfig(BuildConfig):
+    wait_for_parses: float = 3600.0  # seconds to wait for running parses to finish before the build reads the spools
+
+
 def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Definitions:
     """The whole Dagster project for one registry (its portals are the harvest's partitions)."""
     partitions = dg.StaticPartitionsDefinition([p.id for p in portals])
@@ -101,12 +127,40 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
             ],
         )
 
+    @dg.asset(partitions_def=partitions, deps=[raw_documents], group_name="parse", kinds={"parquet"})
+    def parsed_documents(context: dg.AssetExecutionContext, xxgk: XxgkSettings, config: ParseConfig) -> dg.MaterializeResult:
+        """One portal's archived documents, parsed (through the shared parse cache) and reduced to their rows: a
+        spool of Parquet parts in ``<data dir>/spools/<portal>``, which the dataset assets combine.
+
+        A document that fails to parse is not a failed step: it is a ``documents`` row with its error, counted
+        here by outcome.  A portal with nothing archived writes an empty spool (and a warning): the archive only
+        grows, so an empty spool never hides documents a former spool had, it says truthfully that the portal
+        contributes none (all its documents may have been fetched later from another portal), and the build
+        then names only portals that were never parsed as missing.
+        """
+        portal, spools = context.partition_key, xxgk.layout.spools
+        try:
+            with FileLock(spools / f".{portal}.lock", f"the parse of portal {portal}", config.wait), \
+                    spools_lock(spools, exclusive=False, wait=config.wait):
+                sources = portal_sources(xxgk.layout.raw, portal, xxgk.portals())
+                if not sources:
+                    context.log.warning(f"{portal}: no archived documents; its spool is empty")
+                folder = spool_documents(sources, spools / portal, xxgk.layout.parsed, workers=config.workers, isolate=True,
+                                         timeout=config.timeout)
+        except Busy as e:
+            raise dg.Failure(description=str(e)) from None
+        return dg.MaterializeResult(metadata={
+            "documents": dg.MetadataValue.int(spool_size(folder)),
+            **{k: dg.MetadataValue.int(n) for k, n in _outcomes(folder).items()},
+            "path": dg.MetadataValue.path(str(folder)),
+        })
+
     @dg.multi_asset(
         specs=[
-            *(dg.AssetSpec(name, description=t.description, group_name="dataset", kinds={"parquet"}, deps=[raw_documents])
+            *(dg.AssetSpec(name, description=t.description, group_name="dataset", kinds={"parquet"}, deps=[parsed_documents])
               for name, t in ALL_TABLES.items()),
             dg.AssetSpec("warehouse", description="The DuckDB warehouse: tables, code tables, labelled views, comments.",
-                         group_name="dataset", kinds={"duckdb"}, deps=[raw_documents]),
+                         group_name="dataset", kinds={"duckdb"}, deps=[parsed_documents]),
         ],
         check_specs=[
             dg.AssetCheckSpec(
@@ -123,11 +177,25 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
         ],
         can_subset=False,
     )
-    def dataset(context: dg.AssetExecutionContext, xxgk: XxgkSettings, config: BuildConfig):  # noqa: ANN202 - yields results
-        """Every archived document parsed into a new generation of Parquet tables and warehouse, switched in when complete."""
-        sources = archived_sources(xxgk.layout.raw, xxgk.portals())
+    def dataset(context: dg.AssetExecutionContext, xxgk: XxgkSettings, config: DatasetConfig):  # noqa: ANN202 - yields results
+        """The portals' spools, in registry order, combined into a new generation of Parquet tables and warehouse,
+        switched in when complete.  A portal without a complete spool (never parsed, or its parse failed) is left
+        out, by name: logged as a warning and listed in the metadata.  The spools are held while they are read:
+        running parses are waited for, and none starts before the build is done."""
         try:
-            counts = pipeline.build(xxgk.layout, sources, allow_shrink=config.allow_shrink)
+            with spools_lock(xxgk.layout.spools, exclusive=True, wait=config.wait_for_parses):
+                spools, missing = _registry_spools(xxgk)
+                if missing:
+                    context.log.warning(f"{len(missing)} portal(s) of the registry have no complete parse in "
+                                        f"{xxgk.layout.spools} and are left out of this build: {', '.join(missing)}")
+                without = dg.MetadataValue.md("\n".join(f"- {p}" for p in missing) or "none")
+                if not spools:
+                    raise dg.Failure(description=f"no portal of the registry has a complete parse in {xxgk.layout.spools}: "
+                                     "materialise parsed_documents first (the harvest job does); nothing was changed",
+                                     metadata={"portals_without_spool": without})
+                counts = pipeline.build_from_spools(xxgk.layout, spools, allow_shrink=config.allow_shrink)
+        except Busy as e:
+            raise dg.Failure(description=str(e)) from None
         except pipeline.Refused as e:
             yield dg.AssetCheckResult(asset_key="reports", check_name="build_not_shrinking", passed=False,
                                       severity=dg.AssetCheckSeverity.ERROR, metadata={"why": str(e)})
@@ -140,11 +208,12 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
             raise dg.Failure(description=str(e)) from None
         gen = generations.current(xxgk.layout.root)
         assert gen is not None  # the build just made it current
+        about = {"generation": gen.id, "portals_parsed": dg.MetadataValue.int(len(spools)), "portals_without_spool": without}
         for name in ALL_TABLES:
             yield dg.MaterializeResult(asset_key=name, metadata={
                 "rows": dg.MetadataValue.int(gen.counts.get(name, 0)),
-                "path": dg.MetadataValue.path(str(gen.parquet / f"{name}.parquet")), "generation": gen.id})
-        yield dg.MaterializeResult(asset_key="warehouse", metadata={"path": dg.MetadataValue.path(str(gen.db)), "generation": gen.id})
+                "path": dg.MetadataValue.path(str(gen.parquet / f"{name}.parquet")), **about})
+        yield dg.MaterializeResult(asset_key="warehouse", metadata={"path": dg.MetadataValue.path(str(gen.db)), **about})
         yield dg.AssetCheckResult(asset_key="warehouse", check_name="warehouse_whole", passed=True,
                                   metadata={"tables": len(ALL_TABLES), "generation": gen.id})
         yield dg.AssetCheckResult(asset_key="reports", check_name="build_not_shrinking", passed=True,
@@ -180,28 +249,75 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
         )
 
     checks = _finding_checks()
-    harvest_job = dg.define_asset_job("harvest", selection=[raw_documents])
+    # a portal's run harvests it, then parses it (unless the blocking harvest_verdict_ok check failed)
+    harvest_job = dg.define_asset_job("harvest", selection=[raw_documents, parsed_documents])
     build_job = dg.define_asset_job("build", selection=dg.AssetSelection.assets(dataset))
     release_job = dg.define_asset_job("release_job", selection=[release])
 
     @dg.schedule(cron_schedule="0 2 * * *", job=harvest_job, execution_timezone="Asia/Shanghai")
     def nightly_harvest(context: dg.ScheduleEvaluationContext):  # noqa: ANN202 - yields run requests
-        """02:00 Beijing time: one harvest run per portal, so the portals are fetched in parallel runs."""
+        """02:00 Beijing time: one harvest-and-parse run per portal, so the portals are fetched and parsed in parallel runs."""
         day = context.scheduled_execution_time.strftime("%Y-%m-%d")
         for key in partitions.get_partition_keys():
             yield dg.RunRequest(run_key=f"{day}-{key}", partition_key=key)
 
     nightly_build = dg.ScheduleDefinition(
         name="nightly_build", job=build_job, cron_schedule="30 5 * * *", execution_timezone="Asia/Shanghai",
-        description="05:30 Beijing time, after the harvest: parse → a new generation of Parquet and warehouse (refused if it shrinks).",
+        description="05:30 Beijing time, after the harvest: the portals' spools → a new generation of Parquet and warehouse "
+        "(refused if it shrinks).",
     )
     return dg.Definitions(
-        assets=[raw_documents, dataset, release],
+        assets=[raw_documents, parsed_documents, dataset, release],
         asset_checks=checks,
         jobs=[harvest_job, build_job, release_job],
         schedules=[nightly_harvest, nightly_build],
         resources={"xxgk": settings},
     )
+
+
+@contextmanager
+def spools_lock(spools: Path, *, exclusive: bool, wait: float) -> Iterator[None]:
+    """The spools folder held shared (by a parse, which may replace its portal's spool) or exclusive (by a build,
+    which reads them all), waiting up to ``wait`` seconds, then :class:`Busy`.  A build reads a spool's tables one
+    after another: one replaced in between would give it facts of one version and documents of another, with
+    nothing to show for it.  Parses of different portals still run side by side.  ``flock``, like
+    :mod:`archive.locks`: released however the holder ends, and honoured across NFS clients."""
+    spools.mkdir(parents=True, exist_ok=True)
+    fd = os.open(spools / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    what = "portals are being parsed" if exclusive else "a build is reading the spools"
+                    raise Busy(f"{what} in {spools}; try again when it has finished") from None
+                time.sleep(1.0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _registry_spools(xxgk: XxgkSettings) -> tuple[list[Path], list[str]]:
+    """(the complete spools of the registry's portals, in registry order; the portals without one).  Registry
+    order, so the build is the same whichever portal's run finished first; a spool left by a portal since
+    removed from the registry is not read."""
+    spools, missing = [], []
+    for p in xxgk.portals():
+        folder = xxgk.layout.spools / p.id
+        if complete(folder):
+            spools.append(folder)
+        else:
+            missing.append(p.id)
+    return spools, missing
+
+
+def _outcomes(spool: Path) -> dict[str, int]:
+    """How many of the spool's documents parsed, need OCR, are not reports, or failed (their errors are rows)."""
+    docs = pl.read_parquet(spool / "documents" / "*.parquet", columns=["outcome"])
+    return {str(k or "unknown"): int(n) for k, n in docs.group_by("outcome").len().sort("outcome").iter_rows()}
 
 
 # ------------------------------------------------------------------ findings about the sources (warnings)

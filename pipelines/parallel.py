@@ -92,11 +92,13 @@ T = TypeVar("T")
 def pool_map(
     fn: Callable[..., T], tasks: Sequence[tuple], on_failure: Callable[[tuple, str], T], *, workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB, progress: Progress | None = None,
+    isolate: bool = False,
 ) -> Iterator[T]:
     """``fn(*task)`` for every task, in a pool, yielded in input order; a task that runs out of time or memory,
-    or whose worker dies, gives ``on_failure(task, why)`` instead.  ``workers=1`` runs here (no time limit)."""
+    or whose worker dies, gives ``on_failure(task, why)`` instead.  ``workers=1`` runs here (no time limit)
+    unless ``isolate``: then one worker process, so the limits hold."""
     workers = workers or default_workers()
-    if workers == 1 or len(tasks) < 2:
+    if not isolate and (workers == 1 or len(tasks) < 2):
         for t in tasks:
             try:
                 yield fn(*t)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 Reduced = dict[str, list[dict[str, object]]]
 MANIFEST = "spool.json"
+FORMAT = 2  # the spool tables' layout; a spool of another format (written before an upgrade) is not complete
 FLUSH_DOCUMENTS = 500  # documents per Parquet part: ~100,000 facts, ~100 MB of rows at most
 
 
@@ -149,7 +150,7 @@ class SpoolWriter:
             if not (self.staging / name).exists():
                 (self.staging / name).mkdir()
                 typed(schema, []).write_parquet(self.staging / name / "empty.parquet")
-        (self.staging / MANIFEST).write_text(json.dumps({"documents": self.documents}) + "\n")
+        (self.staging / MANIFEST).write_text(json.dumps({"format": FORMAT, "documents": self.documents}) + "\n")
         old = self.folder.with_name(f".{self.folder.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         if self.folder.exists():
@@ -170,23 +171,29 @@ def spool_results(results: Iterable[ParseResult], sources: Sequence[SourceDocume
 
 def spool_documents(
     sources: Sequence[SourceDocument], folder: Path, cache: Path | None, *, workers: int | None = None,
-    timeout: float | None = None, progress: Progress | None = None,
+    timeout: float | None = None, progress: Progress | None = None, isolate: bool = False,
 ) -> Path:
-    """Parse and reduce the documents in the pool (input order kept) into the spool ``folder``."""
+    """Parse and reduce the documents in the pool (input order kept) into the spool ``folder``.  ``isolate``
+    parses in a pool even with one worker, so the time limit and memory cap hold (a Dagster step that
+    leaves the fan-out to the executor)."""
     from .parallel import DEFAULT_TIMEOUT, failed, pool_map
 
     writer = SpoolWriter(folder)
     cache_dir = str(cache) if cache is not None else None
     tasks = [(s.path, cache_dir, s, i) for i, s in enumerate(sources)]
     for reduced in pool_map(reduce_path, tasks, lambda t, why: reduce(failed(t[0], why), t[2], t[3]), workers=workers,
-                            timeout=timeout or DEFAULT_TIMEOUT, progress=progress):
+                            timeout=timeout or DEFAULT_TIMEOUT, progress=progress, isolate=isolate):
         writer.add(reduced)
     return writer.close()
 
 
 def complete(folder: Path) -> bool:
-    """Whether the folder is a whole spool (its manifest is written last)."""
-    return (folder / MANIFEST).is_file()
+    """Whether the folder is a whole spool of this version's format (its manifest is written last): a spool
+    written by an older reduce step must be parsed again, not combined with the new ones."""
+    try:
+        return json.loads((folder / MANIFEST).read_text()).get("format") == FORMAT
+    except (OSError, ValueError):
+        return False
 
 
 def spool_size(folder: Path) -> int:

@@ -1,9 +1,11 @@
-"""Dagster: the jobs run on the seeds, the blocking checks stop what would lose data, `dg dev` serves the project."""
+"""Dagster: the jobs run on the seeds, the blocking checks stop what would lose data, the portals parse in runs of
+their own (in processes of their own) and combine as one build would, `dg dev` serves the project."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import signal
@@ -16,10 +18,16 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 import yaml
+from polars.testing import assert_frame_equal
 
+from archive.locks import FileLock
 from dagster_project import definitions as d
+from pipelines import build as pipeline
+from pipelines.harvest import archived_sources
+from pipelines.spool import complete, spool_size
 from warehouse import generations
 from warehouse import release as release_mod
 from warehouse.schema import ALL_TABLES
@@ -43,6 +51,27 @@ def project(tmp_path: Path) -> tuple[dg.Definitions, d.XxgkSettings]:
         shutil.copy(s, docs / s.name)
     settings = d.XxgkSettings(data_dir=str(tmp_path / "data"), portals_file=str(_registry(tmp_path, docs)), base_dir=str(tmp_path))
     return d.make_definitions(settings.portals(), settings), settings
+
+
+def _two_portals(tmp_path: Path) -> Path:
+    """A registry of two folder portals sharing the seeds between them (absolute paths: any process reads it alike)."""
+    lines = ["portals:"]
+    for i, name in enumerate(("east", "west")):
+        folder = tmp_path / name
+        folder.mkdir()
+        for s in SEEDS[i::2]:
+            shutil.copy(s, folder / s.name)
+        lines += [f"  - id: {name}", f"    name: {name}", "    platform: folder", f"    start_urls: [{folder}]"]
+    portals = tmp_path / "portals.yaml"
+    portals.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return portals
+
+
+def harvest_job_from_env() -> dg.JobDefinition:
+    """The harvest job of XXGK_DATA_DIR and XXGK_PORTALS: what ``dg.reconstructable`` has every step's process
+    build again (a module-level function, settings from the environment the processes inherit)."""
+    settings = d.XxgkSettings(data_dir=os.environ["XXGK_DATA_DIR"], portals_file=os.environ["XXGK_PORTALS"])
+    return d.make_definitions(settings.portals(), settings).resolve_job_def("harvest")
 
 
 def _run(defs: dg.Definitions, job: str, instance: dg.DagsterInstance, **kw: object) -> dg.ExecuteInJobResult:
@@ -170,7 +199,7 @@ def test_graphql_shows_every_asset_with_its_checks_and_both_schedules() -> None:
         "/".join(n["assetKey"]["path"]): {c["name"]: c["blocking"] for c in (n["assetChecksOrError"] or {}).get("checks", [])}
         for n in data["assetNodes"]
     }
-    assert set(checks) == {"raw_documents", "warehouse", "release", *ALL_TABLES}
+    assert set(checks) == {"raw_documents", "parsed_documents", "warehouse", "release", *ALL_TABLES}
     assert checks["raw_documents"] == {"harvest_verdict_ok": True}  # a portal gone silent
     assert checks["reports"] == {"build_not_shrinking": True}  # a shrinking build
     assert checks["warehouse"] == {"warehouse_whole": True}  # a warehouse that does not match its tables
@@ -188,6 +217,105 @@ def test_nightly_harvest_asks_one_run_per_portal() -> None:
     with dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 21, 2, 0), repository_def=d.defs.get_repository_def()) as ctx:
         requests = list(schedule.evaluate_tick(ctx).run_requests or [])
     assert [r.partition_key for r in requests] == job.partitions_def.get_partition_keys()
+
+
+def _materialized(events: list[dg.DagsterEvent], asset: str) -> dict[str, dict[str, object]]:
+    """Partition (or "") → metadata values of the asset's materializations among the events."""
+    return {e.partition or "": {k: v.value for k, v in e.materialization.metadata.items()}
+            for e in events if e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION and e.asset_key == dg.AssetKey(asset)}
+
+
+def test_portals_parse_in_processes_of_their_own_and_combine_as_one_build(tmp_path: Path, monkeypatch) -> None:
+    registry, data = _two_portals(tmp_path), tmp_path / "data"
+    monkeypatch.setenv("XXGK_DATA_DIR", str(data))  # inherited by the step processes
+    monkeypatch.setenv("XXGK_PORTALS", str(registry))
+    settings = d.XxgkSettings(data_dir=str(data), portals_file=str(registry))
+    defs = d.make_definitions(settings.portals(), settings)
+    keys = defs.resolve_job_def("harvest").partitions_def.get_partition_keys()
+    assert keys == ["east", "west"]
+    job = dg.reconstructable(harvest_job_from_env)
+    with dg.instance_for_test() as instance:
+        for i, key in enumerate(keys):
+            # no executor named: the asset job's default, whose default mode is multiprocess (two at a time here)
+            with dg.execute_job(job, instance, tags={"dagster/partition": key},
+                                run_config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}) as result:
+                assert result.success
+                events = result.all_events
+            engine = [e.message or "" for e in events if e.event_type == dg.DagsterEventType.ENGINE_EVENT]
+            assert any(f"multiprocess executor: parent process (pid: {os.getpid()})" in m for m in engine)
+            pids = {e.step_key: e.pid for e in events if e.event_type == dg.DagsterEventType.STEP_START}
+            assert set(pids) == {"raw_documents", "parsed_documents"}  # harvest, then parse, in the same run
+            assert len(set(pids.values())) == 2 and os.getpid() not in pids.values()  # each step a process of its own
+            parsed = _materialized(events, "parsed_documents")[key]
+            assert parsed["documents"] == len(SEEDS[i::2]) == spool_size(settings.layout.spools / key)
+            assert parsed["path"] == str(settings.layout.spools / key)
+        built = _run(defs, "build", instance)
+        assert built.success
+        assert _materialized(built.all_events, "warehouse")[""]["portals_without_spool"] == "none"
+    # the same archived documents, built in one go into a second data directory
+    direct = pipeline.Layout(tmp_path / "direct")
+    pipeline.build(direct, archived_sources(settings.layout.raw, settings.portals()), workers=1)
+    ours, theirs = generations.current(settings.layout.root).parquet, generations.current(direct.root).parquet
+    goldens = [load_golden(g) for g in GOLDENS]
+    assert pl.read_parquet(ours / "reports.parquet").height == len(goldens)
+    assert pl.read_parquet(ours / "facts.parquet").height == sum(len(g["facts"]) for g in goldens)
+    for name in ALL_TABLES:
+        assert_frame_equal(pl.read_parquet(ours / f"{name}.parquet"), pl.read_parquet(theirs / f"{name}.parquet"))
+
+
+def test_the_build_names_the_portals_it_has_no_parse_of(tmp_path: Path) -> None:
+    settings = d.XxgkSettings(data_dir=str(tmp_path / "data"), portals_file=str(_two_portals(tmp_path)))
+    defs = d.make_definitions(settings.portals(), settings)
+    spools = settings.layout.spools
+    with dg.instance_for_test() as instance:
+        nothing = _run(defs, "build", instance)  # no portal parsed yet: a failure, as no documents at all is
+        assert not nothing.success
+        assert "no portal of the registry has a complete parse" in _failure(nothing)
+        assert generations.current(settings.layout.root) is None
+        (tmp_path / "east" / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj garbage\n%%EOF\n")
+        east = _run(defs, "harvest", instance, partition_key="east")
+        assert east.success  # a document that does not parse is a row with its error, not a failed step
+        assert _materialized(east.all_events, "parsed_documents")["east"]["error"] == 1
+        partial = _run(defs, "build", instance)
+        assert partial.success  # west is left out, by name: in the metadata and a warning
+        warehouse = _materialized(partial.all_events, "warehouse")[""]
+        assert warehouse["portals_parsed"] == 1 and warehouse["portals_without_spool"] == "- west"
+        warnings = [e.user_message for e in instance.all_logs(partial.run_id) if e.level == logging.WARNING]
+        assert any("left out of this build: west" in w for w in warnings)
+        # west parsed before anything of it was archived: an empty spool, said so, and no longer missing
+        empty = _run(defs, "harvest", instance, partition_key="west", asset_selection=[dg.AssetKey("parsed_documents")])
+        assert empty.success and _materialized(empty.all_events, "parsed_documents")["west"]["documents"] == 0
+        assert complete(spools / "west") and spool_size(spools / "west") == 0
+        whole = _run(defs, "build", instance)
+        assert whole.success and _materialized(whole.all_events, "warehouse")[""]["portals_without_spool"] == "none"
+
+
+def _failure(result: dg.ExecuteInJobResult) -> str:
+    return result.get_step_failure_events()[0].step_failure_data.user_failure_data.description
+
+
+def test_a_build_never_reads_a_spool_a_parse_is_replacing(tmp_path: Path) -> None:
+    settings = d.XxgkSettings(data_dir=str(tmp_path / "data"), portals_file=str(_two_portals(tmp_path)))
+    defs = d.make_definitions(settings.portals(), settings)
+    spools = settings.layout.spools
+    no_wait = {"ops": {"parsed_documents": {"config": {"wait": 0}}}}
+    with dg.instance_for_test() as instance:
+        assert _run(defs, "harvest", instance, partition_key="east").success
+        with d.spools_lock(spools, exclusive=False, wait=0):  # a parse under way (of any portal)
+            busy = _run(defs, "build", instance, run_config={"ops": {"dataset": {"config": {"wait_for_parses": 0}}}})
+        assert not busy.success and "portals are being parsed" in _failure(busy)
+        assert generations.current(settings.layout.root) is None  # nothing was built
+        with d.spools_lock(spools, exclusive=True, wait=0):  # a build reading the spools
+            blocked = _run(defs, "harvest", instance, partition_key="west", run_config=no_wait)
+        assert not blocked.success and "a build is reading the spools" in _failure(blocked)
+        assert not complete(spools / "west")  # harvested, not parsed: the build it waited for never saw a half spool
+        before = (spools / "east" / "spool.json").stat().st_ino
+        with FileLock(spools / ".east.lock", "a parse of east"):  # the same portal parsed twice at once: one waits
+            twice = _run(defs, "harvest", instance, partition_key="east", run_config=no_wait,
+                         asset_selection=[dg.AssetKey("parsed_documents")])
+        assert not twice.success and "the parse of portal east" in _failure(twice)
+        assert (spools / "east" / "spool.json").stat().st_ino == before  # the spool in place was left alone
+        assert _run(defs, "build", instance).success
 
 
 def _free_port() -> int:

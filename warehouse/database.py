@@ -172,7 +172,7 @@ def build_warehouse(parquet_dir: Path, db_path: Path) -> Path:
             for f in table.fields:
                 con.execute(f'COMMENT ON COLUMN {name}."{f.name}" IS {_q(f.description)}')
                 descriptions.setdefault(f.name, f.description)
-        for name, (comment, sql) in VIEWS.items():
+        for name, (_, sql) in VIEWS.items():
             con.execute(f"CREATE VIEW {name} AS {sql}")
         # the wide table is materialised here, once per build: pivoting every time it is read took 7 s at
         # 100,000 reports (70 s at a national million); reading the stored table is a scan

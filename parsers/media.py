@@ -9,7 +9,8 @@ from .document import Document, from_text
 from .model import ParseResult, Problem, ReportMeta
 from .readers.html import NoReportInPage, parse_html
 from .readers.pdf import NeedsOcr, PdfError, read_pdf_fast, read_pdf_layout
-from .readers.word import DOC, DOCX, WordError, read_doc, read_docx
+from .readers.word import DOCX, WordError, read_docx
+from .readers.word97 import DOC, WordBinaryError, read_word97
 from .report import NotAReport, parse_document
 
 PDF = "application/pdf"
@@ -23,7 +24,7 @@ class UnreadableDocument(ValueError):
     """The bytes cannot be read as any supported medium."""
 
 
-READ_ERRORS = (UnreadableDocument, PdfError, WordError, NoReportInPage)
+READ_ERRORS = (UnreadableDocument, PdfError, WordError, WordBinaryError, NoReportInPage)
 
 
 def decode_text(data: bytes) -> str:
@@ -68,7 +69,7 @@ def read_document(data: bytes, name: str = "") -> Document:
     if media == DOCX:
         return read_docx(data)
     if media == DOC:
-        return read_doc(data)
+        return read_word97(data)
     if media == HTML:
         return parse_html(decode_text(data))
     if b"\x00" in data[:4096]:

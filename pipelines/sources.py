@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parsers.media import HTML, PDF, sniff
-from parsers.readers.word import DOC, DOCX
+from parsers.readers.word import DOCX
+from parsers.readers.word97 import DOC
 
 HEAD = 8192  # enough to tell a document's medium
 KNOWN = {PDF, HTML, DOC, DOCX}

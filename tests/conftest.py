@@ -16,6 +16,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 SEEDS = sorted(SAMPLES.glob("*.txt"))
 GOLDENS = sorted((FIXTURES / "golden").glob("*.json"))
+# the seeds as Word 97 files written by LibreOffice (tests/fixtures/word97/make_fixtures.py), and one as .wps
+WORD97_FIXTURES = sorted([*(FIXTURES / "word97").glob("*.doc"), *(FIXTURES / "word97").glob("*.wps")])
 
 
 def load_golden(path: Path) -> dict:

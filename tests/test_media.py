@@ -12,7 +12,7 @@ from synth.media import HTML_TEMPLATES, render_docx, render_html, render_pdf
 from synth.model import from_golden, random_report
 from synth.text import Style
 
-from .conftest import GOLDENS, load_golden
+from .conftest import GOLDENS, WORD97_FIXTURES, load_golden
 
 
 def _facts(result) -> dict:
@@ -44,6 +44,22 @@ def test_seed_as_html_page(golden_path, template: str) -> None:
 def test_seed_as_docx(golden_path) -> None:
     g = load_golden(golden_path)
     _check(parse_bytes(render_docx(build(from_golden(g), MediaStyle(stacked_headers=True))), "r.docx"), g)
+
+
+@pytest.mark.parametrize("path", WORD97_FIXTURES, ids=lambda p: p.name)
+def test_seed_as_word97(path) -> None:
+    """Word 97 files written by LibreOffice (one under a .wps name, as WPS Office saves them) read to the goldens,
+    every fact at its table, row and cell of the grid."""
+    g = load_golden(next(p for p in GOLDENS if p.stem == path.stem))
+    result = parse_bytes(path.read_bytes(), path.name)
+    _check(result, g)
+    assert result.report.media_type == "application/msword"
+    assert all(f.location.table and f.location.row and f.location.cell for f in result.facts)
+
+
+def test_word97_fixtures_cover_every_seed() -> None:
+    assert sorted({p.stem for p in WORD97_FIXTURES}) == [g.stem for g in GOLDENS]
+    assert any(p.suffix == ".wps" for p in WORD97_FIXTURES)
 
 
 @pytest.mark.parametrize("golden_path", GOLDENS, ids=lambda p: p.stem)

@@ -1,17 +1,13 @@
-"""Word documents: DOCX through python-docx (merged cells resolved), DOC/WPS through antiword or catdoc."""
+"""Word documents: DOCX through python-docx (merged cells resolved); Word 97 DOC/WPS are :mod:`.word97`."""
 
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
-import tempfile
 import zipfile
 
-from ..document import Cell, Document, Line, Location, from_text
+from ..document import Cell, Document, Line, Location
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-DOC = "application/msword"
 MAX_UNZIPPED = 100 * 1024 * 1024  # a report's XML is a few MB; more is a zip bomb
 MAX_RATIO = 200
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -102,32 +98,4 @@ def _table_lines(tbl, tno: int) -> list[Line]:  # noqa: ANN001 - lxml element
     return out
 
 
-CONVERTERS = (("antiword", ["antiword", "-w", "0"]), ("catdoc", ["catdoc", "-w", "-d", "utf-8"]))
-
-
-def read_doc(data: bytes) -> Document:
-    """Legacy DOC and WPS (OLE) files, through a converter from Debian when one is installed."""
-    for name, cmd in CONVERTERS:
-        exe = shutil.which(name)
-        if not exe:
-            continue
-        with tempfile.NamedTemporaryFile(suffix=".doc") as f:
-            f.write(data)
-            f.flush()
-            try:
-                proc = subprocess.run([exe, *cmd[1:], f.name], capture_output=True, timeout=60, check=False)
-            except subprocess.TimeoutExpired as e:
-                raise WordError(f"{name} took more than 60 s on this document") from e
-        text = proc.stdout.decode("utf-8", errors="replace")
-        if proc.returncode == 0 and text.strip():
-            doc = from_text(text)
-            doc.media_type = DOC
-            doc.meta["converter"] = name
-            return doc
-    raise WordError(
-        "cannot read DOC/WPS: no converter installed; install one with `apt-get install antiword` "
-        "(or `apt-get install catdoc`), then parse this document again"
-    )
-
-
-__all__ = ["read_docx", "read_doc", "WordError"]
+__all__ = ["read_docx", "WordError"]

@@ -10,7 +10,7 @@ dataset tables from them cold (no parse cache) twice, each in its own process so
   streaming   `xxgk build`'s way: the pool (one worker per core) parses and reduces into a spool
               (pipelines/spool.py), DuckDB makes the tables from it (pipelines/combine.py)
 
-Prints seconds per step (parse: parsing, and for the streaming build reducing and spooling; tables: the
+Prints seconds and the process tree's peak MB per step (parse: parsing, and for the streaming build reducing and spooling; tables: the
 tables from there), the build process's own peak MB (``ru_maxrss``), the peak of its whole process tree
 (forkserver and workers, sampled from /proc every 0.2 s; shared pages counted in each process, so an upper
 bound), the ratio, and checks that both wrote the same facts.
@@ -33,25 +33,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 MODES = ("in_memory", "streaming")
 
 
-def render_corpus(folder: Path, n: int) -> None:
+def _render_one(folder: Path, i: int) -> None:
+    """Document ``i`` of the corpus, from its own seed: the corpus is the same however many processes render it."""
     from synth.layout import MediaStyle
     from synth.layout import build as build_spec
     from synth.media import render_docx, render_html, render_pdf
     from synth.model import random_report
     from synth.text import Style, render_text
 
+    rng = random.Random(f"build_scale:{i}")
+    rep = random_report(rng, rng.choice(["legacy", "2021"]), consistent=rng.random() < 0.9)
+    rep.agency, rep.year = f"乐清市第{i}局", 2019 + i % 5
+    medium = rng.choices(["pdf", "html", "docx", "txt"], weights=[6, 2, 1, 1])[0]
+    if medium == "txt":
+        (folder / f"{i:06d}.txt").write_text(render_text(rep, Style()), encoding="utf-8")
+        return
+    spec = build_spec(rep, MediaStyle())
+    data = {"pdf": render_pdf, "html": lambda s: render_html(s, "hanweb"), "docx": render_docx}[medium](spec)
+    (folder / f"{i:06d}.{medium}").write_bytes(data)
+
+
+def render_corpus(folder: Path, n: int) -> None:
+    """N synthetic reports, rendered on every core (input to the build, not part of what is timed)."""
+    import functools
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipelines.parallel import default_workers
+
     folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(11)
-    for i in range(n):
-        rep = random_report(rng, rng.choice(["legacy", "2021"]), consistent=rng.random() < 0.9)
-        rep.agency, rep.year = f"乐清市第{i}局", 2019 + i % 5
-        medium = rng.choices(["pdf", "html", "docx", "txt"], weights=[6, 2, 1, 1])[0]
-        if medium == "txt":
-            (folder / f"{i:06d}.txt").write_text(render_text(rep, Style()), encoding="utf-8")
-            continue
-        spec = build_spec(rep, MediaStyle())
-        data = {"pdf": render_pdf, "html": lambda s: render_html(s, "hanweb"), "docx": render_docx}[medium](spec)
-        (folder / f"{i:06d}.{medium}").write_bytes(data)
+    with ProcessPoolExecutor(default_workers()) as pool:
+        list(pool.map(functools.partial(_render_one, folder), range(n), chunksize=50))
 
 
 def _tree_rss_mb(root: int) -> float:
@@ -80,18 +91,23 @@ class TreePeak:
         import os
         import threading
 
-        self.peak, self._stop = 0.0, threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(os.getpid(),), daemon=True)
+        self.peak, self._stop, self._pid = 0.0, threading.Event(), os.getpid()
+        self._thread = threading.Thread(target=self._run, args=(self._pid,), daemon=True)
         self._thread.start()
 
     def _run(self, pid: int) -> None:
         while not self._stop.wait(0.2):
             self.peak = max(self.peak, _tree_rss_mb(pid))
 
+    def reset(self) -> float:
+        """The peak so far; sampling starts again from nothing (the next step's own peak)."""
+        seen, self.peak = max(self.peak, _tree_rss_mb(self._pid)), 0.0
+        return seen
+
     def stop(self) -> float:
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return max(self.peak, _tree_rss_mb(self._pid))
 
 
 def child(mode: str, docs: Path, out: Path) -> None:
@@ -111,16 +127,20 @@ def child(mode: str, docs: Path, out: Path) -> None:
     if mode == "in_memory":
         results = parse_many([s.path for s in sources], workers=1)
         steps["parse"] = time.perf_counter() - t
+        step_peaks = {"parse": peak.reset()}
         write_tables(build_tables(results, sources), out)
     else:
         spool = spool_documents(sources, out / ".spool", out / ".cache")
         steps["parse"] = time.perf_counter() - t
+        step_peaks = {"parse": peak.reset()}
         combine([spool], out)
     seconds = time.perf_counter() - t
     steps["tables"] = seconds - steps["parse"]
+    step_peaks["tables"] = peak.stop()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     facts = pl.scan_parquet(out / "facts.parquet").select(pl.len()).collect().item()
-    print(json.dumps({"seconds": seconds, "steps": steps, "peak_mb": own, "tree_peak_mb": peak.stop(), "facts": facts,
+    print(json.dumps({"seconds": seconds, "steps": steps, "step_tree_peak_mb": step_peaks, "peak_mb": own,
+                      "tree_peak_mb": max(step_peaks.values()), "facts": facts,
                       "documents": len(sources)}))
 
 
@@ -146,10 +166,12 @@ def main() -> None:
         proc = subprocess.run([sys.executable, __file__, "--mode", mode, "--documents", str(args.documents), "--out", str(args.out)],
                               capture_output=True, text=True, check=True)
         results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"{'build':<12}{'documents':>10}{'parse s':>10}{'tables s':>10}{'total s':>10}{'peak MB':>10}{'tree MB':>10}{'facts':>10}")
+    print(f"{'build':<12}{'documents':>10}{'parse s':>10}{'tree MB':>10}{'tables s':>10}{'tree MB':>10}{'total s':>10}"
+          f"{'own peak MB':>12}{'facts':>10}")
     for mode, r in results.items():
-        print(f"{mode:<12}{r['documents']:>10}{r['steps']['parse']:>10.1f}{r['steps']['tables']:>10.1f}{r['seconds']:>10.1f}"
-              f"{r['peak_mb']:>10.0f}{r['tree_peak_mb']:>10.0f}{r['facts']:>10}")
+        p = r["step_tree_peak_mb"]
+        print(f"{mode:<12}{r['documents']:>10}{r['steps']['parse']:>10.1f}{p['parse']:>10.0f}{r['steps']['tables']:>10.1f}"
+              f"{p['tables']:>10.0f}{r['seconds']:>10.1f}{r['peak_mb']:>12.0f}{r['facts']:>10}")
     a, b = results["in_memory"], results["streaming"]
     print(f"\nstreaming is {a['seconds'] / b['seconds']:.2f}x faster; same facts: {a['facts'] == b['facts']}")
     print(json.dumps(results))

@@ -107,7 +107,7 @@ VIEWS: dict[str, tuple[str, str]] = {
         )
         SELECT f.region, f.region_code, f.year, f."row", f."column", sum(f.value) AS value,
                CASE WHEN f.is_combined THEN 'region_aggregate' ELSE 'sum_of_agency_reports' END AS basis,
-               count(DISTINCT f.report_id) AS n_reports
+               count(*) AS n_reports  -- a report has one figure per (row, column) (the facts' key): count(*) counts reports
         FROM figures f
         WHERE f.is_combined OR NOT EXISTS (SELECT 1 FROM combined_years c WHERE c.region_code = f.region_code AND c.year = f.year)
         GROUP BY f.region, f.region_code, f.year, f."row", f."column", f.is_combined

@@ -298,3 +298,29 @@ def test_release_after_the_id_scheme_change_lists_old_and_new_ids(tmp_path: Path
     for new_id, old_id in old.items():
         assert f"- {old_id} → {new_id} (" in log
     assert "## Facts changed: 0\n" in log and "## Facts added to existing reports: 0" in log
+
+
+def test_stored_views_are_the_views_they_store(built, tmp_path: Path, monkeypatch) -> None:
+    """v_applications_wide built two reports at a time is the same table as built at once, in the same order; the
+    stored v_facts and v_region_year_totals hold exactly what their queries compute."""
+    from warehouse import database
+
+    layout, _ = built
+    con = duckdb.connect(str(layout.db), read_only=True)
+    try:
+        at_once = con.execute("SELECT * FROM applications_wide").fetchall()
+        for view in ("v_facts", "v_region_year_totals"):
+            stored = con.execute(f"SELECT * FROM {view}").fetchall()
+            computed = con.execute(database.VIEWS[view][1]).fetchall()
+            assert sorted(map(str, stored)) == sorted(map(str, computed)) and stored
+        assert con.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = 'v_facts' AND column_name = 'section'").fetchone()[0].startswith("ENUM")
+    finally:
+        con.close()
+    monkeypatch.setattr(database, "REPORT_BATCH", 2)
+    db = database.build_warehouse(layout.parquet, tmp_path / "batched.duckdb")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT * FROM applications_wide").fetchall() == at_once
+        assert len(at_once) > 2
+    finally:
+        con.close()

@@ -143,14 +143,15 @@ def _wide_sql() -> tuple[str, dict[str, str]]:
     comments = {f"{r.code}__{c.code}": f"{r.en} — {c.en} ({r.zh} · {c.zh})" for r, c in keys}
     inlist = ", ".join(f"'{r.code}__{c.code}'" for r, c in keys)
     sql = (
-        "WITH o AS (SELECT report_id, \"row\" || '__' || \"column\" AS k, value FROM v_outcomes_harmonised),\n"
+        "WITH o AS (SELECT report_id, \"row\" || '__' || \"column\" AS k, value FROM v_outcomes_harmonised WHERE {reports}),\n"
         f"p AS (PIVOT o ON k IN ({inlist}) USING max(value) GROUP BY report_id)\n"
         "SELECT r.report_id, r.agency, r.region, r.region_code, r.year, r.format, r.scope, p.* EXCLUDE (report_id)\n"
         "FROM reports r JOIN p USING (report_id)"
-    )
+    )  # {reports}: the range of reports being pivoted (``true`` for all)
     return sql, comments
 
 
+REPORT_BATCH = 100_000
 MEMORY_LIMIT = "4GB"  # DuckDB's own (its default is 80% of the machine: 20 GB measured at 1,000,000 reports); beyond it, it spills
 
 
@@ -166,6 +167,7 @@ class Stored:
     table: str
     order: str | None = None  # ORDER BY of the stored rows (None: the order of the query, facts in key order)
     enums: dict[str, str] = field(default_factory=dict)  # column -> the query giving its values
+    by_report: bool = False  # built a range of reports at a time (a pivot of every report at once spilled 14 GB)
 
 
 def _distinct(table: str, column: str) -> str:
@@ -182,7 +184,7 @@ STORED: dict[str, Stored] = {
         "column_label_zh": _distinct("code_columns", "label_zh"), "column_label_en": _distinct("code_columns", "label_en"),
     }),
     "v_region_year_totals": Stored("region_year_totals", 'region_code, year, "row", "column", basis'),
-    "v_applications_wide": Stored("applications_wide", "report_id"),
+    "v_applications_wide": Stored("applications_wide", "report_id", by_report=True),
 }
 
 
@@ -191,7 +193,21 @@ def _store(con: duckdb.DuckDBPyConnection, stored: Stored, sql: str) -> None:
         con.execute(f'CREATE TYPE "{stored.table}__{col}" AS ENUM ({values})')
     cast = ", ".join(f'"{c}"::"{stored.table}__{c}" AS "{c}"' for c in stored.enums)
     select = f"SELECT * REPLACE ({cast}) FROM ({sql})" if cast else f"SELECT * FROM ({sql})"
-    con.execute(f"CREATE TABLE {stored.table} AS {select}" + (f" ORDER BY {stored.order}" if stored.order else ""))
+    order = f" ORDER BY {stored.order}" if stored.order else ""
+    if not stored.by_report:
+        con.execute(f"CREATE TABLE {stored.table} AS {select}{order}")
+        return
+    # ranges of REPORT_BATCH reports, in report_id order: each range's rows are made and appended in order
+    if "{reports}" not in sql:
+        raise ValueError(f"{stored.table} is built by report ranges: its query needs a {{reports}} filter")
+    bounds = [b for (b,) in con.execute(
+        f"SELECT report_id FROM (SELECT report_id, row_number() OVER (ORDER BY report_id) - 1 AS i FROM reports) "
+        f"WHERE i % {REPORT_BATCH} = 0 ORDER BY report_id").fetchall()]
+    # the range goes inside the query (a filter outside a PIVOT is not pushed into it: every range pivoted everything)
+    con.execute(f"CREATE TABLE {stored.table} AS {select.replace('{reports}', 'false')}")
+    for lo, hi in zip(bounds, [*bounds[1:], None]):
+        where = "report_id >= ?" + (" AND report_id < ?" if hi is not None else "")
+        con.execute(f"INSERT INTO {stored.table} {select.replace('{reports}', where)}{order}", [lo, *([hi] if hi is not None else [])])
 
 
 def _q(s: str) -> str:

@@ -26,9 +26,12 @@ class Location:
     table: int | None = None  # 1-based table in the document (grids)
     row: int | None = None  # 1-based row in that table
     cell: int | None = None  # 1-based cell (column) in that row
+    bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom on the page, in PDF points
+    confidence: float | None = None  # OCR's score for the text (0–1); None when the text was not recognised from an image
 
-    def as_dict(self) -> dict[str, int]:
-        out = {"line": self.line, "page": self.page, "table": self.table, "row": self.row, "cell": self.cell}
+    def as_dict(self) -> dict[str, object]:
+        out = {"line": self.line, "page": self.page, "table": self.table, "row": self.row, "cell": self.cell,
+               "bbox": list(self.bbox) if self.bbox else None, "confidence": self.confidence}
         return {k: v for k, v in out.items() if v is not None}
 
 

@@ -10,6 +10,7 @@ from .model import ParseResult, Problem, ReportMeta
 from .readers.html import NoReportInPage, parse_html
 from .readers.pdf import NeedsOcr, PdfError, read_pdf_fast, read_pdf_layout
 from .readers.word import DOCX, WordError, read_docx
+from .readers.sheet import XLS, XLSX, SheetError, read_sheets
 from .readers.word97 import DOC, WordBinaryError, read_word97
 from .report import NotAReport, parse_document
 
@@ -24,7 +25,7 @@ class UnreadableDocument(ValueError):
     """The bytes cannot be read as any supported medium."""
 
 
-READ_ERRORS = (UnreadableDocument, PdfError, WordError, WordBinaryError, NoReportInPage)
+READ_ERRORS = (UnreadableDocument, PdfError, WordError, WordBinaryError, SheetError, NoReportInPage)
 
 
 def decode_text(data: bytes) -> str:
@@ -49,8 +50,11 @@ def sniff(data: bytes, name: str = "") -> str:
     if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return PDF
     if head.startswith(b"PK\x03\x04"):
-        return DOCX
+        return XLSX if b"xl/workbook.xml" in data[:65536] or b"xl/" in data[:512] else DOCX
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # the OLE directory names its streams: a workbook (Excel's .xls, WPS's .et) or a Word document
+        if "WordDocument".encode("utf-16-le") not in data and any(n.encode("utf-16-le") + b"\x00\x00" in data for n in ("Workbook", "Book")):
+            return XLS
         return DOC
     low = head[:1024].lower()
     if low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in low or b"<body" in low or b"<div" in low:
@@ -70,6 +74,8 @@ def read_document(data: bytes, name: str = "") -> Document:
         return read_docx(data)
     if media == DOC:
         return read_word97(data)
+    if media in (XLSX, XLS):
+        return read_sheets(data, media)
     if media == HTML:
         return parse_html(decode_text(data))
     if b"\x00" in data[:4096]:
@@ -104,7 +110,7 @@ def parse_bytes(data: bytes, path: str = "", **provenance: str | None) -> ParseR
         doc = read_document(data, path)
     except NeedsOcr as e:
         meta.page_meta = e.meta
-        return ParseResult(path, meta, errors=[str(e)])
+        return _ocr_pass(data, path, meta, **provenance)
     except READ_ERRORS as e:
         return ParseResult(path, meta, errors=[f"cannot read: {e}"])
     try:
@@ -113,6 +119,27 @@ def parse_bytes(data: bytes, path: str = "", **provenance: str | None) -> ParseR
         return ParseResult(path, meta, errors=[str(e)])
     if doc.media_type == PDF and not _reads_completely(result):
         result = _pdf_layout_pass(data, path, sha, result, **provenance)
+    return result
+
+
+def _ocr_pass(data: bytes, path: str, meta: ReportMeta, **provenance: str | None) -> ParseResult:
+    """A PDF without a text layer, read by OCR (:mod:`parsers.readers.ocr`); every number read with low
+    confidence is a recorded problem, and the identities are checked as for any report."""
+    from .readers.ocr import low_confidence_problems, read_pdf_ocr
+
+    try:
+        doc = read_pdf_ocr(data, meta.page_meta)
+    except PdfError as e:
+        return ParseResult(path, meta, errors=[f"cannot read: {e}"])
+    if not any(ln.text.strip() for ln in doc.lines):
+        return ParseResult(path, meta, errors=["needs_ocr: the PDF has no text layer and OCR found no text in it"])
+    try:
+        result = parse_document(doc, path, source_path=path or None, sha256=meta.sha256, **provenance)
+    except NotAReport as e:
+        return ParseResult(path, meta, errors=[str(e)])
+    for fact, why in low_confidence_problems(result.facts):
+        result.problems.append(Problem("ocr_low_confidence", fact.section, fact.row, f"{fact.column}: {why}"))
+    result.report.page_meta["pdf_reader"] = "ocr"
     return result
 
 

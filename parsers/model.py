@@ -153,7 +153,7 @@ class ParseResult:
         meta = {k: v for k, v in d["report"].items() if k != "id"}
         meta["identity_problems"] = [tuple(p) for p in meta.get("identity_problems", [])]
         facts = [
-            Fact(f["section"], f["row"], f["column"], f["value"], f["raw"], f.get("note"), Location(**f.get("location", {})),
+            Fact(f["section"], f["row"], f["column"], f["value"], f["raw"], f.get("note"), _location(f.get("location", {})),
                  bool(f.get("derived", False)))
             for f in d["facts"]
         ]
@@ -161,3 +161,8 @@ class ParseResult:
             path=d["path"], report=ReportMeta(**meta), facts=facts,
             checks=[Check(**c) for c in d["checks"]], problems=[Problem(**p) for p in d["problems"]], errors=list(d["errors"]),
         )
+
+
+def _location(d: dict[str, Any]) -> Location:
+    bbox = d.get("bbox")
+    return Location(**{**d, "bbox": tuple(bbox) if bbox else None})

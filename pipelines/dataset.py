@@ -22,7 +22,10 @@ from parsers.model import Fact, ParseResult, ReportMeta
 from parsers.report import settle_format
 from warehouse.schema import TABLES
 
-MEDIA_PREFERENCE = {"text/html": 0, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 1, "application/pdf": 2}
+MEDIA_PREFERENCE = {  # the canonical document among equals: the most structured medium first
+    "text/html": 0, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 1, "application/msword": 2,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": 2, "application/vnd.ms-excel": 2, "application/pdf": 3,
+}
 
 
 @dataclass
@@ -194,9 +197,15 @@ def fact_rows(rid: str, r: ParseResult) -> list[dict[str, object]]:
             "report_id": rid, "section": f.section, "row": f.row, "column": f.column,
             "value": None if f.value is None else float(f.value), "raw": f.raw, "note": f.note, "derived": f.derived, "sha256": sha,
             "page": f.location.page, "table_no": f.location.table, "row_no": f.location.row, "cell_no": f.location.cell, "line": f.location.line,
+            **_bbox(f.location.bbox), "ocr_confidence": f.location.confidence,
         }
         for f in r.facts
     ]
+
+
+def _bbox(b: tuple[float, float, float, float] | None) -> dict[str, float | None]:
+    x0, top, x1, bottom = b if b else (None, None, None, None)
+    return {"bbox_x0": x0, "bbox_top": top, "bbox_x1": x1, "bbox_bottom": bottom}
 
 
 def check_rows(rid: str, r: ParseResult) -> list[dict[str, object]]:

@@ -13,12 +13,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parsers.media import HTML, PDF, sniff
+from parsers.media import HTML, PDF, XLS, XLSX, sniff
 from parsers.readers.word import DOCX
 from parsers.readers.word97 import DOC
 
 HEAD = 8192  # enough to tell a document's medium
-KNOWN = {PDF, HTML, DOC, DOCX}
+KNOWN = {PDF, HTML, DOC, DOCX, XLSX, XLS}
 
 
 class SourceError(Exception):

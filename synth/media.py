@@ -229,3 +229,42 @@ def _spans(t: Table) -> dict[tuple[int, int], tuple[int, int]]:
                     seen.add((r + dr, c + dc))
             c += cell.colspan
     return out
+
+
+def render_xlsx(spec: DocSpec) -> bytes:
+    """The report as an Excel workbook, as bodies attach one: its paragraphs as merged rows of their own,
+    each table's cells with their merged ranges (openpyxl, a well-kept OOXML writer)."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.properties.created = wb.properties.modified = dt.datetime(2020, 1, 1)
+    ws = wb.active
+    ws.title = "年报"
+    width = max((b.width for b in spec.blocks if isinstance(b, Table)), default=1)
+    r = 1
+    for b in spec.blocks:
+        if isinstance(b, Para):
+            ws.cell(r, 1, b.text)
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+            r += 1
+            continue
+        occupied: set[tuple[int, int]] = set()
+        for i, row in enumerate(b.rows):
+            c = 0
+            for cell in row:
+                while (i, c) in occupied:
+                    c += 1
+                value: object = cell.text
+                if not cell.header and cell.text.strip().lstrip("-").isdigit():
+                    value = int(cell.text.strip())  # numbers stored as numbers, as Excel users type them
+                ws.cell(r + i, c + 1, value)
+                if cell.rowspan > 1 or cell.colspan > 1:
+                    ws.merge_cells(start_row=r + i, start_column=c + 1, end_row=r + i + cell.rowspan - 1, end_column=c + cell.colspan)
+                occupied |= {(i + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
+                c += cell.colspan
+        r += len(b.rows)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _stable_zip(buf.getvalue())

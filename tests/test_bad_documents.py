@@ -95,12 +95,17 @@ EXPECTED = {
 }
 
 
+# a PDF without a text layer is read by OCR, page by page (several seconds a page, one thread), before it can
+# say that no text was found: the image of its two pages holds only bars
+SECONDS = {"scanned_pdf": 60}
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_bad_document_has_a_clear_error_within_seconds(bad_files, name: str) -> None:
     t = time.perf_counter()
     result = media.parse_path(bad_files[name])
     elapsed = time.perf_counter() - t
-    assert elapsed < 5, elapsed
+    assert elapsed < SECONDS.get(name, 5), elapsed
     if name == "truncated_pdf" and not result.errors:
         # a PDF cut short may still give up its first pages; then it must say what is missing
         assert result.problems

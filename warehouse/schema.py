@@ -49,7 +49,12 @@ _LOC = (
     Field("table_no", I32, "1-based table of the document (HTML, Word, PDF grids)"),
     Field("row_no", I32, "1-based row in that table"),
     Field("cell_no", I32, "1-based cell (grid column) in that row"),
-    Field("line", I32, "1-based line of the extracted text (text, PDF text path)"),
+    Field("line", I32, "1-based line of the extracted text (plain text documents)"),
+    Field("bbox_x0", F64, "left edge of the cell (or printed line) on the page, in PDF points from the page's left (PDF and scans)"),
+    Field("bbox_top", F64, "top edge, in PDF points from the page's top"),
+    Field("bbox_x1", F64, "right edge, in PDF points from the page's left"),
+    Field("bbox_bottom", F64, "bottom edge, in PDF points from the page's top"),
+    Field("ocr_confidence", F64, "OCR's score (0-1) for the cell's text when it was read from an image (a scan, a table image); null otherwise"),
 )
 
 TABLES: dict[str, Table] = {

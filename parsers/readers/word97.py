@@ -35,7 +35,6 @@ EDGE_TOLERANCE = 4  # twips: edges of one grid line in different rows differ by 
 
 # sprm opcodes ([MS-DOC] 2.6.2 and 2.6.3)
 S_IN_TABLE, S_TTP, S_ITAP = 0x2416, 0x2417, 0x6649
-S_INNER_CELL, S_INNER_TTP = 0x244B, 0x244C
 S_HUGE_PAPX, S_DEF_TABLE, S_CHG_TABS = 0x6646, 0xD608, 0xC615
 # Prm0: a single sprm stored in the piece descriptor, by its isprm ([MS-DOC] 2.9.215); the table marks only
 PRM0_SPRMS = {0x18: S_IN_TABLE, 0x19: S_TTP}
@@ -72,8 +71,6 @@ class _Props:
     in_table: bool = False
     ttp: bool = False
     depth: int = 0
-    inner_cell: bool = False
-    inner_ttp: bool = False
     edges: list[int] | None = None  # rgdxaCenter of the row (row-end paragraphs)
     flags: list[int] = field(default_factory=list)  # tcgrf of each cell
 
@@ -118,10 +115,6 @@ def _apply(grpprl: bytes, props: _Props, data_stream: bytes | None = None) -> No
             props.ttp = bool(arg[:1] and arg[0])
         elif sprm == S_ITAP and len(arg) == 4:
             props.depth = struct.unpack("<i", arg)[0]
-        elif sprm == S_INNER_CELL:
-            props.inner_cell = bool(arg[:1] and arg[0])
-        elif sprm == S_INNER_TTP:
-            props.inner_ttp = bool(arg[:1] and arg[0])
         elif sprm == S_DEF_TABLE and len(arg) >= 3:
             _def_table(arg, props)
         elif sprm == S_HUGE_PAPX and data_stream is not None and len(arg) == 4:
@@ -330,6 +323,10 @@ def _fields(text: str) -> str:
     return "".join(out)
 
 
+def _cell_text(paragraphs: list[str]) -> str:
+    return "\n".join(p for p in paragraphs if p.strip())
+
+
 @dataclass
 class _Row:
     cells: list[str]
@@ -421,25 +418,18 @@ def _read(data: bytes) -> Document:
         start = cp + 1
         props = _paragraph_props(cp, pieces, piece_starts, fcs, runs, prcs, rd.data_stream)
         if props.in_table or props.depth > 0:
-            if props.depth > 1 and not (props.inner_cell or props.inner_ttp):
-                buf.append(para)  # a nested table's paragraph: text inside the outer cell
-            elif ch == "\x07" and props.ttp:
+            if props.depth <= 1 and ch == "\x07" and props.ttp:  # the row's end mark
                 rows.append(_Row(cells, props.edges, props.flags))
-                cells = []
+                cells, buf = [], []
+            elif props.depth <= 1 and ch == "\x07":  # a cell's end mark
+                cells.append(_cell_text([*buf, para]))
                 buf = []
-            elif ch == "\x07" or props.inner_cell or props.inner_ttp:
-                if props.depth > 1:
-                    buf.append(para)  # nested cells flatten into the outer cell's text
-                    continue
-                buf.append(para)
-                cells.append("\n".join(s for s in buf if s.strip()))
-                buf = []
-            else:
+            else:  # a paragraph inside a cell; a nested table's paragraphs and marks flatten into the outer cell
                 buf.append(para)
             continue
         if cells or buf:  # a row that never ended (a damaged file): keep what it had
             if buf:
-                cells.append("\n".join(s for s in buf if s.strip()))
+                cells.append(_cell_text(buf))
             rows.append(_Row(cells, None, []))
             cells, buf = [], []
         flush_table()

@@ -73,6 +73,20 @@ def render_html(spec: DocSpec, template: str = "hanweb", *, meta: dict[str, str]
     return page.encode(encoding)
 
 
+def _placed(t: Table):  # noqa: ANN202 - an iterator of (row, column, TCell)
+    """Each cell of a table with the grid position of its top-left corner (merged cells skip the positions
+    they cover)."""
+    occupied: set[tuple[int, int]] = set()
+    for r, row in enumerate(t.rows):
+        c = 0
+        for cell in row:
+            while (r, c) in occupied:
+                c += 1
+            yield r, c, cell
+            occupied |= {(r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
+            c += cell.colspan
+
+
 def render_docx(spec: DocSpec) -> bytes:
     import docx
     from docx.shared import Pt
@@ -90,26 +104,17 @@ def render_docx(spec: DocSpec) -> bytes:
             continue
         t = d.add_table(rows=len(b.rows), cols=b.width)
         t.style = "Table Grid"
-        occupied: set[tuple[int, int]] = set()
-        for r, row in enumerate(b.rows):
-            c = 0
-            for cell in row:
-                while (r, c) in occupied:
-                    c += 1
-                target = t.cell(r, c)
-                if cell.rowspan > 1 or cell.colspan > 1:
-                    target = target.merge(t.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-                lines = cell.text.split("\n")
-                target.text = lines[0]
-                for extra in lines[1:]:
-                    target.add_paragraph(extra)
-                for para in target.paragraphs:
-                    for run in para.runs:
-                        run.font.size = Pt(9)
-                for dr in range(cell.rowspan):
-                    for dc in range(cell.colspan):
-                        occupied.add((r + dr, c + dc))
-                c += cell.colspan
+        for r, c, cell in _placed(b):
+            target = t.cell(r, c)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                target = target.merge(t.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            lines = cell.text.split("\n")
+            target.text = lines[0]
+            for extra in lines[1:]:
+                target.add_paragraph(extra)
+            for para in target.paragraphs:
+                for run in para.runs:
+                    run.font.size = Pt(9)
     buf = io.BytesIO()
     d.save(buf)
     return _stable_zip(buf.getvalue())
@@ -250,20 +255,13 @@ def render_xlsx(spec: DocSpec) -> bytes:
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
             r += 1
             continue
-        occupied: set[tuple[int, int]] = set()
-        for i, row in enumerate(b.rows):
-            c = 0
-            for cell in row:
-                while (i, c) in occupied:
-                    c += 1
-                value: object = cell.text
-                if not cell.header and cell.text.strip().lstrip("-").isdigit():
-                    value = int(cell.text.strip())  # numbers stored as numbers, as Excel users type them
-                ws.cell(r + i, c + 1, value)
-                if cell.rowspan > 1 or cell.colspan > 1:
-                    ws.merge_cells(start_row=r + i, start_column=c + 1, end_row=r + i + cell.rowspan - 1, end_column=c + cell.colspan)
-                occupied |= {(i + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
-                c += cell.colspan
+        for i, c, cell in _placed(b):
+            value: object = cell.text
+            if not cell.header and cell.text.strip().lstrip("-").isdigit():
+                value = int(cell.text.strip())  # numbers stored as numbers, as Excel users type them
+            ws.cell(r + i, c + 1, value)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                ws.merge_cells(start_row=r + i, start_column=c + 1, end_row=r + i + cell.rowspan - 1, end_column=c + cell.colspan)
         r += len(b.rows)
     buf = io.BytesIO()
     wb.save(buf)

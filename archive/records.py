@@ -37,7 +37,7 @@ REASONS = {
     "ssl": "the TLS handshake failed",
     "other": "any other failure: see message",
 }
-KINDS = ("document", "list_page")
+KINDS = ("document", "list_page", "image")  # image: a picture of an article's body, read with its page (referer)
 
 
 def now_iso() -> str:
@@ -49,7 +49,7 @@ class FetchRecord:
     portal: str
     url: str
     outcome: str
-    kind: str = "document"  # document | list_page
+    kind: str = "document"  # document | list_page | image
     reason: str | None = None
     message: str | None = None
     referer: str | None = None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .document import Document, from_text
 from .model import ParseResult, Problem, ReportMeta
-from .readers.html import NoReportInPage, parse_html
+from .readers.html import ImageSource, NoReportInPage, parse_html
 from .readers.pdf import NeedsOcr, PdfError, read_pdf_fast, read_pdf_layout
 from .readers.word import DOCX, WordError, read_docx
 from .readers.sheet import XLS, XLSX, SheetError, read_sheets
@@ -65,8 +65,9 @@ def sniff(data: bytes, name: str = "") -> str:
     return TEXT
 
 
-def read_document(data: bytes, name: str = "") -> Document:
-    """Bytes to the intermediate form, by medium (PDF uses its fast path here)."""
+def read_document(data: bytes, name: str = "", images: ImageSource | None = None) -> Document:
+    """Bytes to the intermediate form, by medium (PDF uses its fast path here); ``images`` gives an HTML
+    page's pictures (its ``src`` as written → bytes), read where they stand."""
     media = sniff(data, name)
     if media == PDF:
         return read_pdf_fast(data)
@@ -77,7 +78,7 @@ def read_document(data: bytes, name: str = "") -> Document:
     if media in (XLSX, XLS):
         return read_sheets(data, media)
     if media == HTML:
-        return parse_html(decode_text(data))
+        return parse_html(decode_text(data), images)
     if b"\x00" in data[:4096]:
         raise UnreadableDocument("binary data, not text")
     doc = from_text(decode_text(data))
@@ -85,7 +86,7 @@ def read_document(data: bytes, name: str = "") -> Document:
     return doc
 
 
-def parse_path(path: str | Path, **provenance: str | None) -> ParseResult:
+def parse_path(path: str | Path, images: ImageSource | None = None, **provenance: str | None) -> ParseResult:
     """Parse one file; every failure becomes an error on the result, never an exception."""
     p = Path(path)
     try:
@@ -95,11 +96,31 @@ def parse_path(path: str | Path, **provenance: str | None) -> ParseResult:
         data = p.read_bytes()
     except (OSError, UnreadableDocument) as e:
         return ParseResult(str(path), ReportMeta(source_path=str(path)), errors=[f"cannot read: {e}"])
-    return parse_bytes(data, str(path), **provenance)
+    return parse_bytes(data, str(path), images or local_pictures(p), **provenance)
 
 
-def parse_bytes(data: bytes, path: str = "", **provenance: str | None) -> ParseResult:
-    """Parse one document's bytes.  Never raises for a bad document: the result carries the error."""
+def local_pictures(page: Path) -> ImageSource:
+    """The pictures of a page saved on disk, by relative ``src`` (a browser's "save page, complete" puts them in
+    ``page_files/``): only files under the page's own folder, never an absolute path or one leaving it."""
+    folder = page.parent.resolve()
+
+    def read(src: str) -> bytes | None:
+        from urllib.parse import unquote, urlsplit
+
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or parts.path.startswith("/") or not parts.path:
+            return None
+        target = (folder / unquote(parts.path)).resolve()
+        if not target.is_relative_to(folder) or not target.is_file() or target.stat().st_size > MAX_BYTES:
+            return None
+        return target.read_bytes()
+
+    return read
+
+
+def parse_bytes(data: bytes, path: str = "", images: ImageSource | None = None, **provenance: str | None) -> ParseResult:
+    """Parse one document's bytes.  Never raises for a bad document: the result carries the error.
+    ``images`` hands over the pictures an HTML page shows (see :func:`parsers.readers.html.parse_html`)."""
     sha = hashlib.sha256(data).hexdigest()
     meta = ReportMeta(source_path=path or None, sha256=sha, media_type=sniff(data, path) if data.strip() else None)
     if not data.strip():
@@ -107,7 +128,7 @@ def parse_bytes(data: bytes, path: str = "", **provenance: str | None) -> ParseR
     if len(data) > MAX_BYTES:
         return ParseResult(path, meta, errors=[f"cannot read: document is {len(data)} bytes, over the {MAX_BYTES}-byte limit"])
     try:
-        doc = read_document(data, path)
+        doc = read_document(data, path, images)
     except NeedsOcr as e:
         meta.page_meta = e.meta
         return _ocr_pass(data, path, meta, **provenance)
@@ -119,13 +140,38 @@ def parse_bytes(data: bytes, path: str = "", **provenance: str | None) -> ParseR
         return ParseResult(path, meta, errors=[str(e)])
     if doc.media_type == PDF and not _reads_completely(result):
         result = _pdf_layout_pass(data, path, sha, result, **provenance)
+    _low_confidence(result)
+    _pictures_not_read(result)
     return result
+
+
+def _low_confidence(result: ParseResult) -> None:
+    """Every number recognised from an image (a scan, a picture of a table) below the confidence bar is a problem."""
+    from .readers.ocr import low_confidence_problems
+
+    for fact, why in low_confidence_problems(result.facts):
+        result.problems.append(Problem("ocr_low_confidence", fact.section, fact.row, f"{fact.column}: {why}"))
+
+
+def _pictures_not_read(result: ParseResult) -> None:
+    """A page whose tables may be pictures that were not at hand (not fetched, unreadable) and that did not
+    read completely says so: its missing numbers are not absent from the report, only unread."""
+    meta = result.report.page_meta
+    missing = int(meta.get("body_images_missing") or 0)
+    unreadable = meta.get("body_images_unreadable")
+    if (missing or unreadable) and not _reads_completely(result):
+        what = []
+        if missing:
+            what.append(f"{missing} picture(s) of the article body were not available to read")
+        if unreadable:
+            what.append(f"unreadable pictures: {unreadable}")
+        result.problems.append(Problem("image_not_read", None, None, "; ".join(what) + ": tables printed as pictures are not read"))
 
 
 def _ocr_pass(data: bytes, path: str, meta: ReportMeta, **provenance: str | None) -> ParseResult:
     """A PDF without a text layer, read by OCR (:mod:`parsers.readers.ocr`); every number read with low
     confidence is a recorded problem, and the identities are checked as for any report."""
-    from .readers.ocr import low_confidence_problems, read_pdf_ocr
+    from .readers.ocr import read_pdf_ocr
 
     try:
         doc = read_pdf_ocr(data, meta.page_meta)
@@ -137,8 +183,7 @@ def _ocr_pass(data: bytes, path: str, meta: ReportMeta, **provenance: str | None
         result = parse_document(doc, path, source_path=path or None, sha256=meta.sha256, **provenance)
     except NotAReport as e:
         return ParseResult(path, meta, errors=[str(e)])
-    for fact, why in low_confidence_problems(result.facts):
-        result.problems.append(Problem("ocr_low_confidence", fact.section, fact.row, f"{fact.column}: {why}"))
+    _low_confidence(result)
     result.report.page_meta["pdf_reader"] = "ocr"
     return result
 

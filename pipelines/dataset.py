@@ -26,6 +26,15 @@ MEDIA_PREFERENCE = {  # the canonical document among equals: the most structured
     "text/html": 0, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 1, "application/msword": 2,
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": 2, "application/vnd.ms-excel": 2, "application/pdf": 3,
 }
+RECOGNISED_RANK = 8  # numbers recognised from images (a scan, tables as pictures) come after every text medium
+
+
+def media_rank(r: ParseResult) -> int:
+    """The medium's place in :data:`MEDIA_PREFERENCE`; a document whose numbers were read by OCR after all
+    that were printed as text, whatever its medium (an HTML page of pictures is not an HTML table)."""
+    if any(f.location.confidence is not None for f in r.facts):
+        return RECOGNISED_RANK
+    return MEDIA_PREFERENCE.get(r.report.media_type or "", 9)
 
 
 @dataclass
@@ -42,6 +51,7 @@ class SourceDocument:
     region_code: str | None = None  # the portal's region (registry)
     body: str | None = None  # the portal's own body, when it is one body's site (registry)
     ref: str | None = None  # the document's path relative to the data directory (raw/objects/…) or the folder given
+    images: tuple[tuple[str, str], ...] = ()  # (url, archive path) of the pictures an HTML page shows, fetched with it
 
     def public_ref(self) -> str:
         """A relative reference, never the builder's own file system: what the dataset publishes."""
@@ -72,9 +82,9 @@ def outcome(r: ParseResult) -> str:
 
 
 def _rank(r: ParseResult) -> tuple:
-    """Which document of a report is canonical: fewest problems, most numbers, HTML > Word > PDF."""
+    """Which document of a report is canonical: fewest problems, most numbers, HTML > Word > PDF > OCR."""
     numbers = sum(f.value is not None for f in r.facts)
-    return (len(r.problems), -numbers, MEDIA_PREFERENCE.get(r.report.media_type or "", 9), r.report.sha256 or "")
+    return (len(r.problems), -numbers, media_rank(r), r.report.sha256 or "")
 
 
 def _fact_map(r: ParseResult) -> dict[tuple[str, str, str], tuple[object, object]]:

@@ -16,6 +16,8 @@ from archive import manifest
 from archive.records import FetchRecord, now_iso
 from archive.store import store
 
+from parsers.media import HTML, sniff
+
 from .dataset import SourceDocument
 from portals.registry import Portal
 
@@ -45,24 +47,45 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
         for p, why in listing.skipped:
             rows.append(FetchRecord(portal.id, p.as_uri(), "skipped", kind="document", reason="not_a_document", message=why, fetched_at=now).as_row())
             counts["skipped"] = counts.get("skipped", 0) + 1
+        shown: set[Path] = set()
         for p in listing.documents:
             data = p.read_bytes()
             sha, path, _new = store(raw, data, p.suffix.lower())
             url = p.as_uri()
-            before = seen_urls.get(url)
-            outcome = "new" if before is None else ("unchanged" if before == sha else "changed")
+            outcome = _outcome(seen_urls.get(url), sha)
             counts[outcome] = counts.get(outcome, 0) + 1
             counts["reports_listed"] = counts.get("reports_listed", 0) + 1
             rows.append(FetchRecord(portal.id, url, outcome, title=p.stem, bytes=len(data), sha256=sha, path=str(path), fetched_at=now).as_row())
+            for pic in listing.shown_by(p) if sniff(data[:2048], p.name) == HTML else []:
+                # a picture the page shows is archived as part of it, as a spider fetches it with the page
+                pdata = pic.read_bytes()
+                psha, ppath, _new = store(raw, pdata, pic.suffix.lower())
+                rows.append(FetchRecord(portal.id, pic.as_uri(), _outcome(seen_urls.get(pic.as_uri()), psha),
+                                        kind="image", referer=url, bytes=len(pdata), sha256=psha, path=str(ppath), fetched_at=now).as_row())
+                shown.add(pic)
+        for pic in sorted(set(listing.pictures) - shown):
+            rows.append(FetchRecord(portal.id, pic.as_uri(), "skipped", kind="document", reason="not_a_document",
+                                    message="a picture no HTML page of the folder shows", fetched_at=now).as_row())
+            counts["skipped"] = counts.get("skipped", 0) + 1
     manifest.append(raw, rows)
     return counts
 
 
+def _outcome(before: str | None, sha: str) -> str:
+    return "new" if before is None else ("unchanged" if before == sha else "changed")
+
+
 def archived_sources(raw: Path, portals: Iterable[Portal] = ()) -> list[SourceDocument]:
-    """The latest fetch of every archived document, as parser input, with what its list page and portal say."""
-    m = read_manifest(raw).filter((pl.col("kind") == "document") & pl.col("sha256").is_not_null() & pl.col("path").is_not_null())
+    """The latest fetch of every archived document, as parser input, with what its list page and portal say
+    and the pictures its page shows (fetched with it: manifest rows of kind ``image`` whose referer is the page)."""
+    everything = read_manifest(raw).filter(pl.col("sha256").is_not_null() & pl.col("path").is_not_null())
+    m = everything.filter(pl.col("kind") == "document")
     if not m.height:
         return []
+    pictures: dict[str, list[tuple[str, str]]] = {}
+    shown = everything.filter((pl.col("kind") == "image") & pl.col("referer").is_not_null())
+    for r in shown.sort("fetched_at").unique(subset=["referer", "url"], keep="last").sort("referer", "url").iter_rows(named=True):
+        pictures.setdefault(r["referer"], []).append((r["url"], r["path"]))
     registry = {p.id: p for p in portals}
     latest = m.sort("fetched_at").unique(subset=["sha256"], keep="last").sort("sha256")
     out = []
@@ -73,7 +96,7 @@ def archived_sources(raw: Path, portals: Iterable[Portal] = ()) -> list[SourceDo
                 path=r["path"], url=r["url"], portal=r["portal"], fetched_at=r["fetched_at"], size=r["bytes"],
                 list_title=r["title"], index_no=r["index_no"],
                 region_code=portal.region_code if portal else None, body=portal.body if portal else None,
-                ref=_relative(r["path"], raw.parent),
+                ref=_relative(r["path"], raw.parent), images=tuple(pictures.get(r["url"], ())),
             )
         )
     return out

@@ -45,14 +45,17 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
-def parse_one(path: str, cache: str | None) -> ParseResult:
-    """One document (through the cache when there is one); a MemoryError becomes the document's error."""
+def parse_one(path: str, cache: str | None, url: str | None = None, images: tuple[tuple[str, str], ...] = ()) -> ParseResult:
+    """One document (through the cache when there is one), with the pictures its page shows (``images``:
+    (url, archive path), see :mod:`pipelines.pictures`); a MemoryError becomes the document's error."""
     from parsers.media import parse_path
 
     from .parse_cache import parse_cached
+    from .pictures import Pictures
 
+    pictures = Pictures(url, images) if images else None
     try:
-        return parse_path(path) if cache is None else parse_cached(Path(path), Path(cache))[0]
+        return parse_path(path, pictures) if cache is None else parse_cached(Path(path), Path(cache), pictures)[0]
     except MemoryError:
         return failed(path, "cannot read: the document needs more memory than a parser may use")
 

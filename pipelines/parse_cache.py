@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from parsers.media import parse_path
+from pipelines.pictures import Pictures
 from parsers.model import ParseResult
 from warehouse.release import sha256_file
 
@@ -35,13 +36,14 @@ def parser_version() -> str:
     return h.hexdigest()[:16]
 
 
-def parse_cached(path: Path, cache: Path) -> tuple[ParseResult, bool]:
-    """(result, whether it came from the cache)."""
+def parse_cached(path: Path, cache: Path, pictures: Pictures | None = None) -> tuple[ParseResult, bool]:
+    """(result, whether it came from the cache).  A page read with its pictures is cached under the page's
+    and the pictures' SHA-256 together: a picture replaced on the portal means the page is read again."""
     try:
         sha = sha256_file(path)
     except OSError:
-        return parse_path(path), False
-    entry = cache_entry(cache, sha)
+        return parse_path(path, pictures), False
+    entry = cache_entry(cache, pictures.key(sha) if pictures else sha)
     if entry.exists():
         try:
             result = ParseResult.from_dict(json.loads(gzip.decompress(entry.read_bytes())))
@@ -50,7 +52,7 @@ def parse_cached(path: Path, cache: Path) -> tuple[ParseResult, bool]:
             return result, True
         except Exception:  # noqa: BLE001 - a damaged or foreign cache entry is just parsed again
             entry.unlink(missing_ok=True)
-    result = parse_path(path)
+    result = parse_path(path, pictures)
     store_entry(entry, result)
     return result, False
 

@@ -13,7 +13,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parsers.media import HTML, PDF, XLS, XLSX, sniff
+from urllib.parse import unquote, urlsplit
+
+from parsers.media import HTML, PDF, XLS, XLSX, UnreadableDocument, decode_text, sniff
 from parsers.readers.word import DOCX
 from parsers.readers.word97 import DOC
 
@@ -30,12 +32,45 @@ class Listing:
     folder: Path
     documents: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    pictures: list[Path] = field(default_factory=list)  # images: read with the HTML page that shows them
+
+    def shown_by(self, page: Path) -> list[Path]:
+        """The pictures of the folder that the HTML page shows (by relative ``src``), in page order."""
+        from parsers.readers.html import body_images
+
+        try:
+            text = decode_text(page.read_bytes())
+        except (OSError, UnreadableDocument):
+            return []
+        here = set(self.pictures)
+        out = []
+        for src in body_images(text):
+            parts = urlsplit(src)
+            if parts.scheme or parts.netloc or parts.path.startswith("/") or not parts.path:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            if target in here and target not in out:
+                out.append(target)
+        return out
 
     def describe_skipped(self, limit: int = 20) -> list[str]:
         lines = [f"  skipped {p.relative_to(self.folder) if p.is_relative_to(self.folder) else p}: {why}" for p, why in self.skipped[:limit]]
         if len(self.skipped) > limit:
             lines.append(f"  … and {len(self.skipped) - limit} more skipped")
         return lines
+
+
+PICTURE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+
+
+def is_picture(path: Path) -> bool:
+    """A PNG, JPEG, GIF, BMP or WebP file (by its first bytes): part of a page, not a document of its own."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    return head.startswith(PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
 def why_not_a_document(path: Path) -> str | None:
@@ -86,6 +121,9 @@ def list_folder(folder: Path) -> Listing:
         for name in sorted(filenames):
             p = Path(dirpath) / name
             if not p.is_file():
+                continue
+            if is_picture(p):
+                listing.pictures.append(p.resolve())
                 continue
             why = why_not_a_document(p)
             (listing.skipped.append((p, why)) if why else listing.documents.append(p))

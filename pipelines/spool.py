@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING
 from parsers.model import ParseResult
 
 from .dataset import (
-    MEDIA_PREFERENCE,
     SourceDocument,
     check_rows,
     document_row,
     fact_rows,
     identity_problem_rows,
+    media_rank,
     prepare,
     problem_rows,
     report_row,
@@ -88,7 +88,7 @@ def reduce(r: ParseResult, s: SourceDocument, ord: int) -> Reduced:
         "ord": ord, **candidate, "media_type": m.media_type,
         # the canonical choice's rank (pipelines.dataset._rank): fewest problems, most numbers, HTML > Word > PDF, SHA-256
         "n_problems": len(r.problems), "n_numbers": sum(f.value is not None for f in r.facts),
-        "media_rank": MEDIA_PREFERENCE.get(m.media_type or "", 9),
+        "media_rank": media_rank(r),
         "n_facts": len({(f.section, f.row, f.column) for f in r.facts}),
         "page_index_no": m.page_meta.get("index_no") or None, "list_index_no": s.index_no or None,
         "page_publisher": m.page_meta.get("publisher") or None,
@@ -108,7 +108,7 @@ def reduce_path(path: str, cache: str | None, source: SourceDocument, ord: int) 
     """What a pool worker runs: parse one document (through the cache) and reduce it."""
     from .parallel import parse_one
 
-    return reduce(parse_one(path, cache), source, ord)
+    return reduce(parse_one(path, cache, source.url, source.images), source, ord)
 
 
 class SpoolWriter:

@@ -13,6 +13,8 @@ from urllib.parse import unquote, urljoin
 
 from lxml import etree
 
+from parsers.readers.html import body_images
+
 REPORT_TITLE = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报)|(?:年度报告|年报).{0,6}(?:政府信息公开|信息公开)")
 REPORT_CATEGORY = re.compile(r"信息公开年报|政府信息公开年度报告|年度报告|年报")
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?)(?:$|[?&#])", re.I)
@@ -118,7 +120,8 @@ def _meta_value(flat: str, label: str) -> str | None:
 
 
 def article_meta(html: str, base: str) -> dict[str, object]:
-    """An article page: title, 组配分类, 索引号 and its attachment links."""
+    """An article page: title, 组配分类, 索引号 and its attachment links, then the pictures of its report body
+    (``kind: image``: tables are often published as pictures, read with the page by the parser)."""
     root = etree.fromstring(html, etree.HTMLParser())
     if root is None:
         return {"title": None, "category": None, "index_no": None, "attachments": []}
@@ -136,6 +139,12 @@ def article_meta(html: str, base: str) -> dict[str, object]:
         href = a.get("href")
         if "downfile.jsp" in href or ATTACHMENT_EXT.search(href):
             attachments.append({"url": urljoin(base, href), "name": _text(a) or None})
+    listed = {a["url"] for a in attachments}
+    for src in body_images(html):
+        url = urljoin(base, src)
+        if url not in listed:
+            listed.add(url)
+            attachments.append({"url": url, "name": None, "kind": "image"})
     return {
         "title": title,
         "category": cat,

@@ -8,7 +8,9 @@
 - ``/qy/`` — 清远市 on **gkmlpt**: ``gkmlpt/index`` with ``window._CONFIG = {SID, TREE}``, the JSON list
   API with its quirks (page 0 repeats page 1; past the last page a 404), posts under
   ``gkmlpt/content/…/post_{id}.html`` with ``_CONFIG.DETAIL``, attachments, and a department's own
-  gkmlpt under a path prefix (``/qy/qynyncj/gkmlpt/annualreport``).
+  gkmlpt under a path prefix (``/qy/qynyncj/gkmlpt/annualreport``).  The office's 2023 report is one
+  post in three media at once, as such posts often are: the body with its tables pasted as pictures
+  (``<img src="/qy/attachment/…png">``), the report as a PDF and its tables as an Excel workbook.
 - ``/blocked/`` — a portal that answers automated clients with a JavaScript challenge (HTTP 412, 请稍候).
 - ``/robots.txt`` disallows ``/yq/private/``; a slow page; a 404; non-report articles with attachments
   that must not be downloaded; a link to another host (``localhost``) that must not be followed.
@@ -19,6 +21,7 @@ Started and stopped by the code that needs it (tests, ``make demo``), on a free 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -30,7 +33,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from synth.layout import MediaStyle, build
-from synth.media import body_html, render_docx, render_html, render_pdf
+from synth.media import body_html, render_docx, render_html, render_pdf, render_xlsx
 from synth.model import from_golden
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -97,11 +100,17 @@ def build_site() -> Site:
     # report-titled records that must not be fetched: one disallowed by robots.txt, one on another host
     site.hanweb.append(Article(108, "乐清市某局2023年政府信息公开工作年度报告（内部）", "2024-02-01", "<p>…</p>", url="/yq/private/art_1229_108.html"))
     site.hanweb.append(Article(109, "乐清市某镇2023年政府信息公开工作年度报告（外站）", "2024-02-02", "<p>…</p>", url="http://localhost:{port}/yq/art/2024/2/2/art_1229_109.html"))
-    # 清远市 (gkmlpt): the office's 2023 report as a post with a PDF attachment
+    # 清远市 (gkmlpt): the office's 2023 report as a post whose tables are pictures, with the report as a PDF
+    # and its tables as an Excel workbook attached
     r = reports["003_94bb7cf4c5429941"]
+    pictures = _table_pictures("003_94bb7cf4c5429941")
+    names = [f"1500201_{i + 1}.png" for i in range(len(pictures))]
+    site.files.update(zip(names, pictures, strict=True))
     site.gkmlpt.append(
-        Article(1500201, r.title, "2024-01-29", body_html(build(r, style)), index_no="007208375/2024-00017", publisher=r.agency,
-                attachments=[(f"{r.title}.pdf", "1500201.pdf", render_pdf(build(r, style)))])
+        Article(1500201, r.title, "2024-01-29", body_html(build(r, style), [f"/qy/attachment/0/1/{n}" for n in names]),
+                index_no="007208375/2024-00017", publisher=r.agency,
+                attachments=[(f"{r.title}.pdf", "1500201.pdf", render_pdf(build(r, style))),
+                             (f"{r.title}（附表）.xlsx", "1500201.xlsx", render_xlsx(build(r, style)))])
     )
     site.gkmlpt.append(Article(1500202, "清远市人民政府办公室2022年政府信息公开工作年度报告（更正）说明", "2024-02-05", "<p>更正说明。</p>", category="说明"))
     # a TRS-style site (generic spider): the 融媒体中心 report again, and a notice
@@ -111,6 +120,14 @@ def build_site() -> Site:
     # the department's own gkmlpt: one non-report post
     site.gkmlpt_department.append(Article(2300001, "清远市农业农村局2023年春耕工作通知", "2024-02-10", "<p>…</p>", category="通知"))
     return site
+
+
+@functools.cache
+def _table_pictures(stem: str) -> tuple[bytes, ...]:
+    """The report's tables as screenshots (made once per process: every test starts its own portal)."""
+    from synth.scan import table_images
+
+    return tuple(table_images(build(from_golden(_golden(stem)), MediaStyle(stacked_headers=True))))
 
 
 class QuietHandler(BaseHTTPRequestHandler):
@@ -254,6 +271,10 @@ def _ctype(name: str) -> str:
         return "application/pdf"
     if name.endswith(".docx"):
         return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if name.endswith(".xlsx"):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if name.endswith(".png"):
+        return "image/png"
     return "application/octet-stream"
 
 

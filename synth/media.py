@@ -31,22 +31,29 @@ def _table_html(t: Table) -> str:
     return "\n".join(out)
 
 
-def body_html(spec: DocSpec) -> str:
+def body_html(spec: DocSpec, images: list[str] | None = None) -> str:
+    """The article body; with ``images``, each table is shown as the picture at that address instead (the
+    way many portals publish the tables: a screenshot of the Word table pasted into the editor)."""
     parts = []
+    pictures = iter(images or [])
     for b in spec.blocks:
         if isinstance(b, Para):
             style = ' style="text-align:center"' if b.heading else ' style="text-indent:2em"'
             parts.append(f"<p{style}>{html.escape(b.text)}</p>")
+        elif images is not None:
+            src = html.escape(next(pictures), quote=True)
+            parts.append(f'<p style="text-align:center"><img src="{src}" border="0" style="max-width:100%" alt="" /></p>')
         else:
             parts.append(_table_html(b))
     return "\n".join(parts)
 
 
-def render_html(spec: DocSpec, template: str = "hanweb", *, meta: dict[str, str] | None = None, encoding: str = "utf-8") -> bytes:
+def render_html(spec: DocSpec, template: str = "hanweb", *, meta: dict[str, str] | None = None, encoding: str = "utf-8",
+                images: list[str] | None = None) -> bytes:
     """A portal article page around the report body, in the markup of a CMS platform."""
     meta = meta or {}
     title = html.escape(spec.title)
-    body = body_html(spec)
+    body = body_html(spec, images)
     pub = meta.get("published", "2024-01-30")
     publisher = html.escape(meta.get("publisher", ""))
     index_no = html.escape(meta.get("index_no", "001008003/2024-00001"))
@@ -150,8 +157,9 @@ def _font(name: str) -> str:
     return fname
 
 
-def render_pdf(spec: DocSpec, style: MediaStyle | None = None) -> bytes:
-    """A PDF with a text layer, ruled tables with merged cells, optionally split over pages."""
+def render_pdf(spec: DocSpec, style: MediaStyle | None = None, *, page_height_mm: float | None = None, footer: bool = True) -> bytes:
+    """A PDF with a text layer, ruled tables with merged cells, optionally split over pages.  ``page_height_mm``
+    makes the page that tall (a table drawn whole, as a screenshot of it would be) and ``footer`` draws page numbers."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -169,9 +177,12 @@ def render_pdf(spec: DocSpec, style: MediaStyle | None = None) -> bytes:
     head = ParagraphStyle("head", parent=body, fontSize=12, leading=18, firstLineIndent=0, alignment=1)
     cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9.5, wordWrap="CJK", alignment=1)
 
-    def footer(canvas, doc) -> None:  # noqa: ANN001 - reportlab callback
-        canvas.setFont(font, 9)
-        canvas.drawCentredString(A4[0] / 2, 12 * mm, f"— {doc.page} —")
+    size = (A4[0], page_height_mm * mm) if page_height_mm else A4
+
+    def page_number(canvas, doc) -> None:  # noqa: ANN001 - reportlab callback
+        if footer:
+            canvas.setFont(font, 9)
+            canvas.drawCentredString(size[0] / 2, 12 * mm, f"— {doc.page} —")
 
     story = []
     for b in spec.blocks:
@@ -195,8 +206,8 @@ def render_pdf(spec: DocSpec, style: MediaStyle | None = None) -> bytes:
             story.append(Spacer(1, 150 * mm))  # …and low enough that it must split
         story.append(t)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=18 * mm, bottomMargin=20 * mm, title=spec.title)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc = SimpleDocTemplate(buf, pagesize=size, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=18 * mm, bottomMargin=20 * mm, title=spec.title)
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return buf.getvalue()
 
 

@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from .layout import DocSpec
+
 FONT = Path(__file__).resolve().parent / "fonts" / "NotoSerifSC-xxgk.ttf"
 
 
@@ -51,6 +53,38 @@ def scan_pdf(pdf: bytes, style: ScanStyle = ScanStyle()) -> bytes:
     out = io.BytesIO()
     pages[0].save(out, format="PDF", resolution=float(style.dpi), save_all=True, append_images=pages[1:])
     return out.getvalue()
+
+
+def table_images(spec: DocSpec, dpi: int = 144) -> list[bytes]:
+    """Each table of the report as a PNG picture of it alone, cropped to the table, the way a screenshot
+    pasted into a portal's editor looks (96–150 dpi, no tilt, no speckle: a screen grab, not a scan)."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from .layout import MediaStyle, Table
+    from .media import render_pdf
+
+    style = MediaStyle(font=str(FONT), stacked_headers=True)
+    out = []
+    for b in spec.blocks:
+        if not isinstance(b, Table):
+            continue
+        pdf = pdfium.PdfDocument(render_pdf(DocSpec(spec.title, [b]), style, page_height_mm=1200, footer=False))
+        try:
+            page = pdf[0]
+            img = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            page.close()
+        finally:
+            pdf.close()
+        ink = np.argwhere(np.array(img) < 200)
+        (y0, x0), (y1, x1) = ink.min(axis=0), ink.max(axis=0)
+        pad = 6
+        crop = img.crop((max(0, x0 - pad), max(0, y0 - pad), min(img.width, x1 + pad + 1), min(img.height, y1 + pad + 1)))
+        buf = io.BytesIO()
+        crop.save(buf, format="PNG", optimize=True)
+        out.append(buf.getvalue())
+    return out
 
 
 def random_scan_style(rng: random.Random) -> ScanStyle:

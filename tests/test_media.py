@@ -237,6 +237,55 @@ def test_report_tables_inside_a_layout_table() -> None:
     _check(parse_bytes(page.encode(), "old.html"), g)
 
 
+# one report of each format: OCR costs seconds a picture (all five are measured in benchmarks/readers.py)
+PICTURE_SEEDS = [p for p in GOLDENS if p.stem.startswith(("000_", "004_"))]
+
+
+@pytest.mark.parametrize(("golden_path", "template"), list(zip(PICTURE_SEEDS, ["hanweb", "gkmlpt"], strict=True)), ids=lambda p: getattr(p, "stem", p))
+def test_seed_as_html_page_with_its_tables_as_pictures(golden_path, template: str) -> None:
+    """The report's prose as text and each table as a screenshot of it (``<img>`` in the body, the way editors
+    paste a Word table): the pictures are read by OCR where they stand and give the golden numbers, each fact
+    at its picture (as page), table, row, cell, rectangle in the picture's pixels and OCR confidence."""
+    from synth.scan import table_images
+
+    g = load_golden(golden_path)
+    spec = build(from_golden(g), MediaStyle(stacked_headers=True))
+    pictures = table_images(spec)
+    names = [f"/attachment/0/{i + 1}.png" for i in range(len(pictures))]
+    page = render_html(spec, template, meta={"publisher": g["report"]["agency"]}, images=names)
+    assert b"<table border" not in page and page.count(b"<img") == len(pictures)
+    asked: list[str] = []
+
+    def fetched(src: str) -> bytes | None:
+        asked.append(src)
+        return dict(zip(names, pictures, strict=True)).get(src)
+
+    result = parse_bytes(page, "page.html", fetched)
+    _check(result, g)
+    assert asked == names
+    assert result.report.page_meta["body_images"] == result.report.page_meta["body_images_read"] == str(len(pictures))
+    assert {p.kind for p in result.problems} <= {"ocr_low_confidence"}
+    assert all(f.location.page and f.location.table and f.location.row and f.location.cell and f.location.bbox
+               and f.location.confidence is not None for f in result.facts)
+    assert {f.location.page for f in result.facts} == set(range(1, len(pictures) + 1))
+
+
+def test_pictures_not_at_hand_are_a_problem_never_silent() -> None:
+    """A page whose tables are pictures that were not fetched (or do not decode) reads no numbers and says why."""
+    from synth.scan import table_images
+
+    g = load_golden(PICTURE_SEEDS[0])
+    spec = build(from_golden(g), MediaStyle())
+    names = [f"t{i}.png" for i in range(len(table_images(spec)))]
+    page = render_html(spec, "hanweb", images=names)
+    for images, why in ((None, "not available"), (lambda src: b"\x89PNG\r\n\x1a\n broken", "unreadable")):
+        result = parse_bytes(page, "page.html", images)
+        assert result.errors == [] and result.facts == []
+        problem = next(p for p in result.problems if p.kind == "image_not_read")
+        assert why in problem.detail
+    assert "body_images_missing" in parse_bytes(page, "page.html").report.page_meta
+
+
 @pytest.mark.parametrize("golden_path", GOLDENS, ids=lambda p: p.stem)
 def test_seed_as_scan(golden_path) -> None:
     """The seed printed with a real CJK font, scanned (150–200 dpi, tilted, speckled, JPEG, no text layer) and
@@ -266,3 +315,36 @@ def test_seed_as_scan(golden_path) -> None:
     assert len([k for k in golden if read.get(k) == golden[k]]) >= 0.9 * len(golden)
     assert all(f.location.page and f.location.table and f.location.row and f.location.cell and f.location.bbox
                and f.location.confidence is not None for f in result.facts)
+
+
+def test_a_folder_page_keeps_its_pictures_and_a_stray_picture_is_listed(tmp_path) -> None:
+    """A page saved with its pictures (a browser's ``page_files/``) is archived with them, as a spider fetches them
+    with the page; the parser is handed exactly those; a picture no page shows is a skipped row with its reason;
+    a ``src`` that leaves the page's folder is never read."""
+    from parsers.media import local_pictures
+    from pipelines.harvest import archived_sources, harvest_folder, read_manifest
+    from portals.registry import Portal
+
+    g = load_golden(PICTURE_SEEDS[0])
+    spec = build(from_golden(g), MediaStyle())
+    docs = tmp_path / "docs"
+    (docs / "page_files").mkdir(parents=True)
+    names = ["page_files/image001.png", "page_files/image002.png", "page_files/image003.png"]
+    for i, n in enumerate(names):  # any picture bytes do: this test reads no numbers
+        (docs / n).write_bytes(b"\x89PNG\r\n\x1a\n" + bytes([i]) * 64)
+    (docs / "stray.png").write_bytes(b"\x89PNG\r\n\x1a\nstray")
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\nsecret")
+    (docs / "page.html").write_bytes(render_html(spec, "hanweb", images=names))
+    counts = harvest_folder(Portal("f", "f", "folder", (str(docs),)), tmp_path / "raw")
+    assert counts["new"] == 1 and counts["skipped"] == 1
+    m = read_manifest(tmp_path / "raw")
+    images = m.filter(m["kind"] == "image")
+    assert sorted(images["url"].str.extract(r"/docs/(.*)$")) == names
+    assert set(images["referer"]) == {(docs / "page.html").as_uri()}
+    stray = m.filter(m["outcome"] == "skipped").row(0, named=True)
+    assert stray["url"].endswith("stray.png") and "no HTML page" in stray["message"]
+    (source,) = archived_sources(tmp_path / "raw")
+    assert [u.rsplit("/docs/", 1)[1] for u, _ in source.images] == names
+    read = local_pictures(docs / "page.html")
+    assert read(names[0]) == (docs / names[0]).read_bytes()
+    assert read("../secret.png") is None and read(str(tmp_path / "secret.png")) is None and read("/etc/passwd") is None

@@ -5,12 +5,23 @@ gkmlpt's ``window._CONFIG.DETAIL.content``, NFCMS ``.article-content``); the met
 it (索引号, 组配分类, 发布机构, 成文日期 …) and ``<meta>`` tags say what the page is.  Tables are read as
 grids with ``rowspan``/``colspan`` resolved: each grid position is a cell, covered positions are
 marked covered, and empty cells stay empty.
+
+Tables published as pictures (a screenshot of the Word table pasted into the editor, ``<img>`` in the
+body) are read by OCR where they stand (:func:`parsers.readers.ocr.image_lines`), when the caller hands
+over the picture's bytes (``images``: the page's ``src`` as written → bytes, or None when the picture
+was not fetched).  Their cells keep the picture's number as their page, their rectangle on it in
+pixels, and the recognition's confidence.  Every picture of the body is counted in the page's metadata
+(``body_images``, ``body_images_read``, ``body_images_missing``), so a table that could not be read is
+never silently absent.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -51,6 +62,29 @@ class NoReportInPage(ValueError):
     pass
 
 
+ImageSource = Callable[[str], bytes | None]  # an <img src> as written in the page → its bytes, or None
+MIN_TABLE_IMAGE = (160, 60)  # pixels: smaller pictures are icons, bullets and seals, never a statistics table
+MAX_BODY_IMAGES = 60  # the most pictures of one article body fetched and read; real reports have a handful
+_DATA_URI = re.compile(r"^data:image/[\w.+-]+;base64,(.*)$", re.S | re.I)
+
+
+def body_images(text: str) -> list[str]:
+    """The ``src`` of every picture in the report body, as written, in page order (data: URIs left out:
+    they travel inside the page).  What a spider fetches along with the page, so the parser can read them."""
+    text = _XML_DECL.sub("", text)
+    if not text.strip():
+        return []
+    body = _find_body(_parse(text), text)
+    if body is None:
+        return []
+    out: list[str] = []
+    for img in body.iter("img"):
+        src = (img.get("src") or img.get("data-src") or "").strip()
+        if src and not src.lower().startswith("data:") and src not in out:
+            out.append(src)
+    return out[:MAX_BODY_IMAGES]
+
+
 def _iso(date: str) -> str | None:
     m = _DATE.search(normalize(date))
     if not m:
@@ -59,7 +93,7 @@ def _iso(date: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
 
 
-def parse_html(text: str) -> Document:
+def parse_html(text: str, images: ImageSource | None = None) -> Document:
     text = _XML_DECL.sub("", text)
     if not text.strip():
         raise NoReportInPage("empty HTML page")
@@ -69,9 +103,10 @@ def parse_html(text: str) -> Document:
     if body is None:
         raise NoReportInPage("HTML page has no body")
     lines: list[Line] = []
-    walker = _Walker(lines)
+    walker = _Walker(lines, images)
     walker.walk(body)
     walker.flush()
+    meta.update(walker.image_counts())
     doc = Document(lines=[ln for ln in lines if any(c.text.strip() or c.covered for c in ln.cells) or ln.exact], media_type="text/html", meta=meta)
     if not any(ln.text.strip() for ln in doc.lines):
         raise NoReportInPage("HTML page has no text in its article body")
@@ -157,10 +192,61 @@ def _page_meta(root: etree._Element, text: str) -> dict[str, str]:
 class _Walker:
     """Flattens an element tree into lines; tables become exact grids."""
 
-    def __init__(self, lines: list[Line]) -> None:
+    def __init__(self, lines: list[Line], images: ImageSource | None = None) -> None:
         self.lines = lines
         self.buf: list[str] = []
         self.tables = 0
+        self.images = images
+        self.pictures = 0  # pictures of the body that could be tables (by size, when known)
+        self.read = 0
+        self.missing: list[str] = []
+        self.unreadable: list[str] = []
+
+    def image_counts(self) -> dict[str, str]:
+        if not (self.pictures or self.missing):
+            return {}
+        out = {"body_images": str(self.pictures + len(self.missing)), "body_images_read": str(self.read)}
+        if self.missing:
+            out["body_images_missing"] = str(len(self.missing))
+        if self.unreadable:
+            out["body_images_unreadable"] = "; ".join(self.unreadable)[:500]
+        return out
+
+    def _image(self, img: etree._Element) -> None:
+        """A picture in the body: read by OCR where it stands when its bytes are at hand."""
+        src = (img.get("src") or img.get("data-src") or "").strip()
+        if not src:
+            return
+        m = _DATA_URI.match(src)
+        if m:
+            try:
+                data: bytes | None = base64.b64decode(m.group(1), validate=False)
+            except (binascii.Error, ValueError):
+                data = None
+        elif self.pictures + len(self.missing) >= MAX_BODY_IMAGES:
+            return
+        else:
+            data = self.images(src) if self.images else None
+        if data is None:
+            self.missing.append(src)
+            return
+        from .ocr import ImageError, decode_image, image_lines, upscaled
+
+        try:
+            picture = decode_image(data)
+        except ImageError as e:
+            self.pictures += 1
+            self.unreadable.append(f"{src[:80]}: {e}")
+            return
+        h, w = picture.shape[:2]
+        if w < MIN_TABLE_IMAGE[0] or h < MIN_TABLE_IMAGE[1]:
+            return  # an icon or a seal
+        self.pictures += 1
+        self.flush()
+        found, n = image_lines(*upscaled(picture), page=self.pictures, first_table=self.tables)
+        self.lines.extend(found)
+        self.tables += n
+        self.read += 1
 
     def flush(self) -> None:
         text = "".join(self.buf)
@@ -184,6 +270,8 @@ class _Walker:
             self._contents(el, block=True)
         elif tag == "br":
             self.buf.append("\n")
+        elif tag == "img":
+            self._image(el)
         else:
             self._contents(el, block=tag in BLOCK_TAGS)
 

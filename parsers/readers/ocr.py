@@ -211,9 +211,57 @@ def _cell_reader(gray: Any) -> Any:
     return read
 
 
-def image_lines(image: Any, page: int, first_table: int, scale: float) -> tuple[list[Line], int]:
+class ImageError(ValueError):
+    """Bytes that are not a picture any reader here decodes (or one too large to read)."""
+
+
+MAX_PIXELS = 40_000_000  # a screenshot of a long table is a few million pixels; more is a bomb, not a report
+
+
+def decode_image(data: bytes) -> Any:
+    """A picture (PNG, JPEG, GIF, BMP, WebP, TIFF) as a greyscale array; the first frame of an animation."""
+    import io
+    import warnings
+
+    import numpy as np
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                if im.width * im.height > MAX_PIXELS:
+                    raise ImageError(f"picture of {im.width}×{im.height} pixels, over the {MAX_PIXELS:,}-pixel limit")
+                im.seek(0)
+                if im.mode in ("RGBA", "LA", "P"):  # transparent pixels are the page behind: white
+                    rgba = im.convert("RGBA")
+                    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                    im = Image.alpha_composite(white, rgba)
+                return np.array(im.convert("L"))
+    except ImageError:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageError(f"not a readable picture: {type(e).__name__}: {e}") from None
+
+
+SCREEN_WIDTH = 1650  # pixels: an A4 page's width at 200 dpi, the resolution the recognition here is tuned at
+
+
+def upscaled(picture: Any) -> tuple[Any, float]:
+    """A picture from a web page (a screenshot at screen resolution, its text 12–16 pixels high) enlarged to
+    the scale of a 200-dpi scan, and the factor (rectangles are then recorded in the picture's own pixels)."""
+    import cv2
+
+    w = picture.shape[1]
+    factor = min(3.0, max(1.0, SCREEN_WIDTH / max(w, 1)))
+    if factor <= 1.05:
+        return picture, 1.0
+    return cv2.resize(picture, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC), factor
+
+
+def image_lines(image: Any, scale: float, *, page: int, first_table: int) -> tuple[list[Line], int]:
     """One page image (PIL image or array) as lines: tables as exact grids, text as lines; ``scale`` is pixels
-    per PDF point, so rectangles are recorded in points."""
+    per unit of the rectangles recorded (PDF points for a scan, the picture's own pixels for a web image)."""
     from .ruled import page_lines
 
     import cv2
@@ -247,7 +295,7 @@ def read_pdf_ocr(data: bytes, meta: dict[str, str]) -> Document:
                 image = page.render(scale=scale, grayscale=True).to_numpy()
             finally:
                 page.close()
-            found_lines, found = image_lines(image, pno + 1, tables, scale)
+            found_lines, found = image_lines(image, scale, page=pno + 1, first_table=tables)
             lines += [ln for ln in found_lines if ln.exact or not is_page_footer(ln.text)]
             tables += found
     finally:

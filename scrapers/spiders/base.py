@@ -103,7 +103,7 @@ class PortalSpider(scrapy.Spider):
         prior = self.known.get(url)
         headers = {}
         if prior and not force:
-            if prior.get("list_date") == list_date or (kind == "attachment" and list_date is None):
+            if prior.get("list_date") == list_date or (kind in ("attachment", "image") and list_date is None):
                 self.counts["skipped_unchanged"] += 1
                 return None
         if prior:
@@ -152,7 +152,8 @@ class PortalSpider(scrapy.Spider):
         if reason is None:  # robots.txt forbids it: a choice, not an error
             self.count("skipped_robots")
             return
-        yield self.failure_item(request.url, reason, message, kind="document", status=status_of(failure.value), **doc)
+        kind = "image" if doc.get("doc_kind") == "image" else "document"
+        yield self.failure_item(request.url, reason, message, kind=kind, status=status_of(failure.value), **doc)
 
     def missing_attachments(self, article_url: str) -> list[dict]:
         """Attachments of an archived article that are not archived yet (a run killed in between).
@@ -178,7 +179,8 @@ class PortalSpider(scrapy.Spider):
                             index_no: str | None, title: str | None = None) -> Iterator[scrapy.Request]:
         for att in attachments:
             req = self.document_request(att["url"], self.parse_attachment, referer=referer, title=title,
-                                        list_date=list_date, index_no=index_no, kind="attachment", attachment_name=att.get("name"))
+                                        list_date=list_date, index_no=index_no, kind=att.get("kind", "attachment"),
+                                        attachment_name=att.get("name"))
             if req is not None:
                 yield req
 
@@ -207,6 +209,8 @@ class PortalSpider(scrapy.Spider):
             "kind": kind,
             "message": f"HTTP {status}" if kind == "error" else None,
             "reason": "http_status" if kind == "error" else None,
+            # a picture of an article's body is archived as part of its page, not as a document to parse
+            "record_kind": "image" if doc.get("doc_kind") == "image" else "document",
             **doc,
         }
 

@@ -49,6 +49,9 @@ CASES = {
         "total": extract.hanweb_total(t),
         "records": extract.hanweb_records(t, "http://www.wuyi.gov.cn/col/col1229186547/index.html"),
     },
+    # tables pasted as pictures in the article body: fetched with the page, never the site's own logos and icons
+    "real/trs_article_pictures.html": lambda t: extract.article_meta(t, "http://www.example.gov.cn/art/2023/1/30/art_2811_5946012.html"),
+    "real/hanweb_article_pictures.html": lambda t: extract.article_meta(t, "http://www.example.gov.cn/art/2022/1/21/art_1229_3301472.html"),
     "challenge.html": lambda t: {"is_challenge_200": extract.is_challenge(200, t.encode()), "is_challenge_412": extract.is_challenge(412, t.encode())},
 }
 

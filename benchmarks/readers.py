@@ -7,6 +7,8 @@
   doc         the seeds as Word 97 files written by LibreOffice (tests/fixtures/word97)
   xlsx        the seeds as workbooks (openpyxl)
   ocr         the seeds scanned (synth/scan.py: 150–200 dpi, tilt, speckle, JPEG), read by OCR
+  pictures    the seeds as HTML pages whose tables are screenshots (<img>, 144 dpi PNG), read by OCR with
+              the page; a picture counts as a page
 
 Prints the median milliseconds per document and per page (a Word or Excel file counts as one page) of
 the whole parse (reading and the table walker), and how many of the goldens' numbers each reproduced.
@@ -24,16 +26,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def corpus() -> dict[str, list[tuple[bytes, int, dict]]]:
+def corpus() -> dict[str, list[tuple[object, int, dict]]]:
     import pypdfium2 as pdfium
 
     from synth.layout import MediaStyle, build
     from synth.media import render_pdf, render_xlsx
     from synth.model import from_golden
-    from synth.scan import FONT, random_scan_style, scan_pdf
+    from synth.media import render_html
+    from synth.scan import FONT, random_scan_style, scan_pdf, table_images
     from tests.conftest import GOLDENS, WORD97_FIXTURES, load_golden
 
-    out: dict[str, list[tuple[bytes, int, dict]]] = {"pdf fast": [], "pdf layout": [], "doc": [], "xlsx": [], "ocr": []}
+    out: dict[str, list[tuple[object, int, dict]]] = {"pdf fast": [], "pdf layout": [], "doc": [], "xlsx": [], "ocr": [], "pictures": []}
     for gp in GOLDENS:
         g = load_golden(gp)
         style = MediaStyle(font=str(FONT), stacked_headers=True)
@@ -46,6 +49,10 @@ def corpus() -> dict[str, list[tuple[bytes, int, dict]]]:
         out["ocr"].append((scan_pdf(pdf, random_scan_style(random.Random(gp.stem))), pages, g))
         doc = next(p for p in WORD97_FIXTURES if p.stem == gp.stem and p.suffix == ".doc")
         out["doc"].append((doc.read_bytes(), 1, g))
+        pictures = table_images(spec)
+        names = [f"t{i}.png" for i in range(len(pictures))]
+        page = render_html(spec, "hanweb", images=names)
+        out["pictures"].append(((page, dict(zip(names, pictures, strict=True))), len(pictures), g))
     return out
 
 
@@ -60,7 +67,8 @@ def main() -> None:
         return parse_document(read_pdf_layout(data), "r.pdf")
 
     runs = {"pdf fast": lambda d: parse_bytes(d, "r.pdf"), "pdf layout": layout, "doc": lambda d: parse_bytes(d, "r.doc"),
-            "xlsx": lambda d: parse_bytes(d, "r.xlsx"), "ocr": lambda d: parse_bytes(d, "scan.pdf")}
+            "xlsx": lambda d: parse_bytes(d, "r.xlsx"), "ocr": lambda d: parse_bytes(d, "scan.pdf"),
+            "pictures": lambda d: parse_bytes(d[0], "page.html", d[1].get)}
     docs = corpus()
     parse_bytes(docs["ocr"][0][0], "warm.pdf")  # the OCR models load once per process
     print(f"{'reader':<12}{'documents':>10}{'pages':>7}{'ms/document':>13}{'ms/page':>9}{'numbers right':>16}")
@@ -68,7 +76,7 @@ def main() -> None:
         per_doc, per_page, right, total = [], [], 0, 0
         for data, pages, g in items:
             times = []
-            for _ in range(args.repeat if name != "ocr" else 1):
+            for _ in range(args.repeat if name not in ("ocr", "pictures") else 1):
                 t = time.perf_counter()
                 r = runs[name](data)
                 times.append(time.perf_counter() - t)

@@ -47,7 +47,6 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
         for p, why in listing.skipped:
             rows.append(FetchRecord(portal.id, p.as_uri(), "skipped", kind="document", reason="not_a_document", message=why, fetched_at=now).as_row())
             counts["skipped"] = counts.get("skipped", 0) + 1
-        shown: set[Path] = set()
         for p in listing.documents:
             data = p.read_bytes()
             sha, path, _new = store(raw, data, p.suffix.lower())
@@ -60,13 +59,10 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
                 # a picture the page shows is archived as part of it, as a spider fetches it with the page
                 pdata = pic.read_bytes()
                 psha, ppath, _new = store(raw, pdata, pic.suffix.lower())
-                rows.append(FetchRecord(portal.id, pic.as_uri(), _outcome(seen_urls.get(pic.as_uri()), psha),
+                pout = _outcome(seen_urls.get(pic.as_uri()), psha)
+                counts[f"pictures_{pout}"] = counts.get(f"pictures_{pout}", 0) + 1
+                rows.append(FetchRecord(portal.id, pic.as_uri(), pout,
                                         kind="image", referer=url, bytes=len(pdata), sha256=psha, path=str(ppath), fetched_at=now).as_row())
-                shown.add(pic)
-        for pic in sorted(set(listing.pictures) - shown):
-            rows.append(FetchRecord(portal.id, pic.as_uri(), "skipped", kind="document", reason="not_a_document",
-                                    message="a picture no HTML page of the folder shows", fetched_at=now).as_row())
-            counts["skipped"] = counts.get("skipped", 0) + 1
     manifest.append(raw, rows)
     return counts
 

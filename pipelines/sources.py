@@ -130,6 +130,10 @@ def list_folder(folder: Path) -> Listing:
     for e in errors:
         listing.skipped.append((Path(e.filename or folder), f"cannot read: {e.strerror or e}"))
     listing.documents.sort()
+    if listing.pictures:
+        shown = {pic for page in listing.documents if sniff(page.read_bytes()[:HEAD], page.name) == HTML for pic in listing.shown_by(page)}
+        listing.skipped += [(pic, "a picture no HTML page of the folder shows") for pic in listing.pictures if pic not in shown]
+        listing.pictures = [pic for pic in listing.pictures if pic in shown]
     return listing
 
 

@@ -110,7 +110,8 @@ class ArchivePipeline:
         if sha:
             spider.known[item["url"]] = row
         c = self.counts.setdefault(portal, {})
-        c[outcome] = c.get(outcome, 0) + 1
+        key = f"pictures_{outcome}" if row["kind"] == "image" else outcome  # a page's pictures are not documents
+        c[key] = c.get(key, 0) + 1
         return row
 
     def close_spider(self) -> None:

@@ -72,7 +72,8 @@ def test_exactly_the_reports_and_their_attachments_are_archived(crawled) -> None
     m = read_manifest(layout.raw).filter(pl.col("url").str.ends_with(".png"))
     assert m.height == 3 and set(m["kind"]) == {"image"} and set(m["referer"].str.extract(r"/qy/(.*)$")) == {"gkmlpt/content/1/1500/post_1500201.html"}
     assert summaries["yueqing"]["new"] == 6 and summaries["yueqing"]["skipped_not_report"] == 3
-    assert summaries["qingyuan"]["new"] == 6 and summaries["qingyuan"]["skipped_not_report"] == 1
+    assert summaries["qingyuan"]["new"] == 3 and summaries["qingyuan"]["pictures_new"] == 3
+    assert summaries["qingyuan"]["skipped_not_report"] == 1
 
 
 def test_archive_is_content_addressed(crawled) -> None:

@@ -267,7 +267,7 @@ def test_parse_reads_a_folder_by_content_and_lists_what_it_skipped(tmp_path: Pat
     assert f"{folder / 'downfile.jsp'}: {rep.agency} {rep.year}" in captured.out
     assert f"{len(rep.facts)} facts" in captured.out
     assert "skipped 2:" in captured.err
-    assert "skipped blank.txt: empty file" in captured.err and "skipped logo.png: binary file of no document type" in captured.err
+    assert "skipped blank.txt: empty file" in captured.err and "skipped logo.png: a picture no HTML page of the folder shows" in captured.err
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["parse", str(empty)]) == 2

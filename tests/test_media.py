@@ -336,7 +336,7 @@ def test_a_folder_page_keeps_its_pictures_and_a_stray_picture_is_listed(tmp_path
     (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\nsecret")
     (docs / "page.html").write_bytes(render_html(spec, "hanweb", images=names))
     counts = harvest_folder(Portal("f", "f", "folder", (str(docs),)), tmp_path / "raw")
-    assert counts["new"] == 1 and counts["skipped"] == 1
+    assert counts["new"] == 1 and counts["pictures_new"] == 3 and counts["skipped"] == 1
     m = read_manifest(tmp_path / "raw")
     images = m.filter(m["kind"] == "image")
     assert sorted(images["url"].str.extract(r"/docs/(.*)$")) == names

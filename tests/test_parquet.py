@@ -54,7 +54,7 @@ def test_a_second_build_parses_only_new_documents(tmp_path: Path, monkeypatch) -
     first = build(layout, folder_sources(docs))
     calls: list[str] = []
     real = parsers.media.parse_path
-    monkeypatch.setattr(parse_cache, "parse_path", lambda p: calls.append(str(p)) or real(p))
+    monkeypatch.setattr(parse_cache, "parse_path", lambda p, *rest: calls.append(str(p)) or real(p, *rest))
     shutil.copy(SEEDS[2], docs / SEEDS[2].name)
     second = build(layout, folder_sources(docs), workers=1)  # in this process, where the spy is
     assert calls == [str(docs / SEEDS[2].name)]  # only the new document was parsed

@@ -127,14 +127,19 @@ def _boxes(gray: Any) -> list[Any]:
         if y1 - y0 > 1.6 * (x1 - x0):  # characters stacked one per line in a narrow cell (总/计): read one by one
             text, score = _read_stacked(gray, x0, y0, x1, y1, text, float(score))
         text = _STRAY.sub("", text.strip())
+        if score < _SPECK_SCORE and _TRAILING_SPECK.match(text):
+            text = text[:-1]  # still below the confidence bar: the number is reported as a problem, not trusted
         if text:
             out.append(Box(text, x0, y0, x1, y1, round(float(score), 4)))
     return out
 
 
 # a dot or dash read in front of a number: a speck of the scan (no printed number starts with a decimal point);
-# a trailing one is left alone, because "2." is how the tables number their sub-rows
+# a trailing one is left alone when read with confidence, because "2." is how the tables number their sub-rows,
+# and taken for a speck when the recognition itself doubted the box (a lone "0." read below the bar)
 _STRAY = re.compile(r"^[.·,，。、'`]+(?=\d)")
+_TRAILING_SPECK = re.compile(r"^\d+[.·,，。、'`]$")
+_SPECK_SCORE = MIN_CONFIDENCE
 
 
 def _read_stacked(gray: Any, x0: float, y0: float, x1: float, y1: float, text: str, score: float) -> tuple[str, float]:

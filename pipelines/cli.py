@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from typing import TYPE_CHECKING
 
@@ -92,8 +93,8 @@ def _data_dir(args: argparse.Namespace) -> Path:
 
 
 def _crawl(args: argparse.Namespace, layout: Layout) -> int:
-    from .crawl import format_summary, harvest_portal, progress_line
-    from portals.registry import load_portals
+    from .crawl import format_summary, harvest_many, progress_line
+    from portals.registry import Portal, load_portals
 
     portals = load_portals(Path(args.portals))  # a RegistryError is said by main(), exit 2
     if args.portal:
@@ -102,12 +103,13 @@ def _crawl(args: argparse.Namespace, layout: Layout) -> int:
         if missing:
             print(f"no such portal in {args.portals}: {', '.join(sorted(missing))}", file=sys.stderr)
             return 2
-    results = {}
     with Progress("harvest (portals)", len(portals)) as bar:
-        for p in portals:
-            results[p.id] = harvest_portal(p, layout)
+
+        def done(p: Portal, summary: dict) -> None:
             bar.advance()
-            print(progress_line(p.id, results[p.id]), flush=True)
+            print(progress_line(p.id, summary), flush=True)
+
+        results = harvest_many(portals, layout, hosts_at_once=args.hosts_at_once, on_done=done)
     print(format_summary(results))
     bad = [pid for pid, s in results.items() if s.get("verdict") != "ok"]
     if bad:
@@ -118,6 +120,19 @@ def _crawl(args: argparse.Namespace, layout: Layout) -> int:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     return _crawl(args, Layout(_data_dir(args)))
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .discover import entries, run_discovery, to_yaml
+
+    local = all((urlsplit(u).hostname or "").startswith("127.") or urlsplit(u).hostname == "localhost" for u in args.urls)
+    findings = run_discovery(list(args.urls), local=local, log_file=Path(args.log_file) if args.log_file else None)
+    found, unknown = entries(findings)
+    text = to_yaml(found, unknown)
+    print(text, end="")
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 1 if unknown else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -230,7 +245,19 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--portals", required=True, help="portal registry (data/portals.yaml)")
     c.add_argument("--portal", action="append", help="only this portal id (repeatable)")
     c.add_argument("--data-dir", required=True)
+    c.add_argument("--hosts-at-once", type=int, default=8, help="hosts crawled in parallel, each one request at a time (default 8)")
     c.set_defaults(func=cmd_crawl)
+
+    dv = sub.add_parser(
+        "discover", help="recognise sites' platforms and annual-report columns; print registry entries",
+        description="Fetch a few pages of each site politely, recognise its platform, find its annual-report column and "
+        "its departments' sub-sites, and print registry entries (YAML, verified: false). Sites where nothing usable "
+        "was found are listed as comments with what was seen. Exit status 1 when any site was not recognised.",
+    )
+    dv.add_argument("urls", nargs="+", help="site addresses (home page, disclosure catalogue or column)")
+    dv.add_argument("--out", help="also write the entries to this file")
+    dv.add_argument("--log-file", help="Scrapy's log (default: discarded)")
+    dv.set_defaults(func=cmd_discover)
 
     b = sub.add_parser(
         "build", help="crawl (or take a folder), then parse into Parquet tables and the DuckDB warehouse",
@@ -245,6 +272,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--documents", help="or: a folder of report documents")
     b.add_argument("--allow-shrink", action="store_true", help="accept a build with sharply fewer reports or facts than the current one")
     b.add_argument("--workers", type=int, default=None, help="parsing processes (default: one per core; 1: parse in this process)")
+    b.add_argument("--hosts-at-once", type=int, default=8, help="hosts crawled in parallel, each one request at a time (default 8)")
     b.add_argument("--parse-timeout", type=float, default=300.0, help="seconds one document may take before it is stopped and recorded as an error (default 300)")
     b.set_defaults(func=cmd_build)
 

@@ -53,7 +53,6 @@ SIGNS: tuple[Sign, ...] = (
     _s("trs", r"class=[\"'][^\"']*\b(?:TRS_Editor|trs_editor_view|TRS_UEDITOR)\b", 3, "a TRS editor body"),
     _s("trs", r"href=[\"'](?:\./|\.\./)*(?:\d{6}/)?t\d{8}_\d+\.s?html?[\"']", 3, "TRS article addresses (t20230130_123.html)"),
     _s("trs", r"/t\d{8}_\d+\.s?html?$", 3, "the address is a TRS article", on="url"),
-    _s("trs", r"<meta\s+name=[\"'](?:ColumnName|ColumnType|SiteName)[\"']", 1, "TRS column meta tags"),
     # NFCMS (南方报业)
     _s("nfcms", r"NFCMS_(?:SITE_ID|POST_ID|CAT_ID)", 5, "NFCMS page variables"),
     _s("nfcms", r"/postmeta/[ip]/", 4, "the /postmeta/ JSON"),

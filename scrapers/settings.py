@@ -38,7 +38,11 @@ SETTINGS: dict[str, object] = {
 
 # For the local demo portal only (127.0.0.1): no delay, short timeouts.
 DEMO_OVERRIDES: dict[str, object] = {
-    "DOWNLOAD_DELAY": 0.0,
+    # never 0: with no delay, Scrapy 2.19's downloader starts every queued request of a host at once (its slot
+    # counts a request as transferring only when the download coroutine runs, after the queue loop has emptied
+    # the queue), so CONCURRENT_REQUESTS_PER_DOMAIN = 1 would not hold; any delay makes it take one at a time
+    # (the test network's servers count requests in flight per host: tests/test_network.py)
+    "DOWNLOAD_DELAY": 0.01,
     "AUTOTHROTTLE_START_DELAY": 0.0,
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_TIMEOUT": 10,

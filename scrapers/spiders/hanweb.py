@@ -58,7 +58,14 @@ class HanwebSpider(PortalSpider):
             yield self._proxy_request(proxy, nxt, per, total, referer)
 
     def _records(self, records: list[dict], referer: str) -> Iterator[Any]:
+        listed: set[str] = self.__dict__.setdefault("_listed", set())
         for rec in records:
+            if rec["url"] in listed:
+                # dataproxy answers groups of pages (perPage × groupSize, often 45 records) and a group may repeat
+                # the last record of the one before: a record is read once
+                self.count("records_repeated")
+                continue
+            listed.add(str(rec["url"]))
             title = str(rec["title"] or "")
             if not is_report_title(title):
                 self.count("skipped_not_report")

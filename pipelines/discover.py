@@ -1,0 +1,85 @@
+"""``xxgk discover URL…``: registry entries for sites nobody has configured yet.
+
+Discovery runs in its own process (:mod:`scrapers.run_discover`: Scrapy, with the crawl's politeness) and
+writes its findings as JSON; this module turns each finding into a registry entry (YAML) with what was
+found and how sure it is, and every site where nothing usable was found into a commented "unknown" block
+with what was seen.  Entries are ``verified: false`` until a crawl confirms them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from portals.registry import PLATFORMS
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_discovery(urls: list[str], *, local: bool = False, log_file: Path | None = None, timeout: float = 3600) -> list[dict]:
+    """The findings for ``urls`` (one per site and sub-site), in the order the sites were given."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "found.json"
+        cmd = [sys.executable, "-m", "scrapers.run_discover", "--urls-json", json.dumps(urls), "--out", str(out)]
+        if local:
+            cmd.append("--local")
+        if log_file:
+            cmd += ["--log-file", str(log_file)]
+        subprocess.run(cmd, cwd=REPO, check=True, timeout=timeout, capture_output=log_file is None)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def portal_id(url: str) -> str:
+    """A stable id from the address: the host's distinctive label, then the path prefix (``gdqy-qynyncj``)."""
+    parts = urlsplit(url)
+    labels = [x for x in (parts.hostname or "").split(".") if x not in ("www", "gov", "cn", "com", "org", "net")]
+    head = labels[0] if labels else (parts.hostname or "site")
+    if re.fullmatch(r"\d+(?:\.\d+){0,3}", ".".join(labels)):  # an IP address (a test network)
+        head = (parts.hostname or "").replace(".", "-")
+    if parts.port:
+        head += f"-{parts.port}"
+    path = [p for p in parts.path.split("/") if p and p not in ("gkmlpt", "index", "annualreport", "index.html", "col")]
+    tail = [re.sub(r"[^A-Za-z0-9_.-]", "", p) for p in path[:1] if not p.startswith("col") and "." not in p]
+    return "-".join([head, *[t for t in tail if t]])
+
+
+def entries(findings: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(registry entries, findings where no column was found)."""
+    out, unknown = [], []
+    seen: set[str] = set()
+    for f in findings:
+        columns = [c for c in f.get("columns", []) if c.get("spider") in PLATFORMS]
+        if not columns:
+            unknown.append(f)
+            continue
+        for i, c in enumerate(columns):
+            pid = portal_id(f["site"]) + (f"-{i + 1}" if i else "")
+            if pid in seen or c["url"] in seen:
+                continue
+            seen |= {pid, c["url"]}
+            e = {"id": pid, "name": (f.get("name") or f.get("title") or pid), "platform": c["spider"], "start_urls": [c["url"]],
+                 "verified": False, "source": f"xxgk discover from {f['site']}: {c['how']}; platform {c['platform']} ({c['confidence']}: {', '.join(c['evidence'])})"}
+            if f.get("parent"):
+                e["body"] = f.get("name") or None
+            if not e.get("body"):
+                e.pop("body", None)
+            out.append(e)
+    return out, unknown
+
+
+def to_yaml(found: list[dict], unknown: list[dict]) -> str:
+    text = yaml.safe_dump({"portals": found}, allow_unicode=True, sort_keys=False, width=200) if found else "portals: []\n"
+    lines = [text.rstrip("\n")]
+    for f in unknown:
+        why = f.get("seen") or (f"{f['platform']} ({f.get('confidence')}), but no annual-report column found" if f.get("platform") else "nothing recognised")
+        lines.append(f"# {f['site']}: {'blocked: ' if f.get('blocked') else ''}{why}")
+        for n in f.get("notes", [])[:5]:
+            lines.append(f"#   {n}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,60 @@
+"""What a TRS WCM column page shows: its article links with dates, and how many pages the column has.
+
+TRS publishes a column as static pages: ``index.html``, then ``index_1.html`` … ``index_{n-1}.html``, the
+count written into the page by the pager call ``createPageHTML(countPage, currentPage, "index", "html")``
+(``currentPage`` 0-based).  Articles live at ``./YYYYMM/tYYYYMMDD_ID.html`` relative to the column; the date
+is printed beside the link (or read from the address).  Sources: tests/spiders/real/SOURCES.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from lxml import etree
+
+_PAGER = re.compile(r"createPageHTML\s*\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
+_ARTICLE = re.compile(r"(?:^|/)t(\d{4})(\d{2})(\d{2})_\d+\.s?html?$")
+_DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+MAX_PAGES = 200  # a column of annual reports has a few pages; a larger count is a broken pager
+
+
+@dataclass(frozen=True)
+class Pager:
+    count: int  # pages in the column
+    current: int  # 0-based
+    name: str  # "index"
+    ext: str  # "html"
+
+    def url(self, base: str, n: int) -> str:
+        """Page ``n`` (0-based) of the column whose page ``base`` is."""
+        return urljoin(base, f"{self.name}.{self.ext}" if n == 0 else f"{self.name}_{n}.{self.ext}")
+
+
+def pager(html: str) -> Pager | None:
+    m = _PAGER.search(html)
+    if not m:
+        return None
+    count, current = int(m.group(1)), int(m.group(2))
+    return Pager(max(1, min(count, MAX_PAGES)), current, m.group(3), m.group(4))
+
+
+def articles(html: str, base: str) -> list[dict[str, str | None]]:
+    """The column's article links (TRS addresses only), with title (``title`` attribute first) and date."""
+    root = etree.fromstring(html, etree.HTMLParser()) if html.strip() else None
+    if root is None:
+        return []
+    out: dict[str, dict[str, str | None]] = {}
+    for a in root.xpath("//a[@href]"):
+        href = a.get("href", "").strip()
+        url = urljoin(base, href)
+        m = _ARTICLE.search(url.split("?")[0])
+        if not m:
+            continue
+        title = " ".join((a.get("title") or "".join(a.itertext())).split())
+        around = "".join(a.xpath("string(..)"))
+        d = _DATE.search(around.replace(title, ""))
+        date = f"{d.group(1)}-{int(d.group(2)):02d}-{int(d.group(3)):02d}" if d else f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        out.setdefault(url, {"url": url, "title": title, "date": date})
+    return list(out.values())

@@ -123,7 +123,7 @@ def sub_sites(url: str, html: str, platform: str | None) -> list[Link]:
         if urlsplit(ln.url).hostname != host:
             continue
         prefix = gkmlpt_prefix(ln.url)
-        if prefix and prefix != mine:
+        if prefix and mine is not None and prefix != mine:  # from a home page, the gkmlpt link is the site's own
             out.setdefault(prefix, Link(prefix + "/gkmlpt/index", ln.text))
         elif platform in ("hanweb", "hanweb_jpaas") and DEPARTMENT.search(ln.text) and re.search(r"/col/col\d+/", ln.url) and not _YEAR.search(ln.text):
             out.setdefault(ln.url, ln)

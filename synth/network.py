@@ -60,6 +60,36 @@ class Site:
         out += [(f"/{prefix}", p) for prefix, _name, posts in self.departments for p in posts if p.report]
         return out
 
+    @property
+    def serves_reports(self) -> bool:
+        """Whether a crawl can reach its reports (the broken sites' cannot)."""
+        return self.kind in ("hanweb", "hanweb_module", "gkmlpt", "gkmlpt_departments", "trs", "slow")
+
+    @property
+    def platform(self) -> str | None:
+        """The spider platform discovery must find (None: must be reported, not guessed)."""
+        return {"hanweb": "hanweb", "hanweb_module": "hanweb", "slow": "hanweb", "gkmlpt": "gkmlpt",
+                "gkmlpt_departments": "gkmlpt", "trs": "trs"}.get(self.kind)
+
+    def report_urls(self) -> set[str]:
+        """The address of every report article (and attachment) the site serves."""
+        out = set()
+        for prefix, p in self.reports():
+            y, m, d = p.date.split("-")
+            if self.kind.startswith("gkmlpt"):
+                out.add(f"{self.base}{prefix}/gkmlpt/content/0/{p.id // 1000}/post_{p.id}.html")
+                if p.attachment:
+                    out.add(f"{self.base}/attachment/0/{p.id // 1000}/{p.id}.pdf")
+            elif self.kind == "trs":
+                out.add(f"{self.base}{TRS_COLUMN}{y}{m}/t{y}{m}{d}_{p.id}.html")
+                if p.attachment:
+                    out.add(f"{self.base}{TRS_COLUMN}{y}{m}/P0{p.id}.pdf")
+            else:
+                out.add(f"{self.base}/art/{y}/{int(m)}/{int(d)}/art_{HANWEB_COLUMN}_{p.id}.html")
+                if p.attachment:
+                    out.add(f"{self.base}/module/download/downfile.jsp?classid=0&filename={p.id}.pdf")
+        return out
+
 
 def _posts(rng: random.Random, name: str, start_id: int, reports: int, notices: int) -> list[Post]:
     posts = []

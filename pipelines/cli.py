@@ -122,6 +122,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return _crawl(args, Layout(_data_dir(args)))
 
 
+def cmd_registry_check(args: argparse.Namespace) -> int:
+    from portals.check import check
+
+    report = check(Path(args.portals))  # a RegistryError is said by main(), exit 2
+    print(report.summary())
+    return 1 if report.problems else 0
+
+
 def cmd_discover(args: argparse.Namespace) -> int:
     from .discover import entries, run_discovery, to_yaml
 
@@ -247,6 +255,13 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--data-dir", required=True)
     c.add_argument("--hosts-at-once", type=int, default=8, help="hosts crawled in parallel, each one request at a time (default 8)")
     c.set_defaults(func=cmd_crawl)
+
+    rg = sub.add_parser("registry", help="work with the portal registry")
+    rgs = rg.add_subparsers(dest="registry_command", required=True)
+    rc = rgs.add_parser("check", help="validate the whole registry offline (schema, start URL shapes, region codes, sources)",
+                        description="Validate the registry without any request. Exit 0: no problem; 1: problems (listed); 2: unusable file.")
+    rc.add_argument("--portals", default=str(Path(__file__).resolve().parents[1] / "data" / "portals.yaml"))
+    rc.set_defaults(func=cmd_registry_check)
 
     dv = sub.add_parser(
         "discover", help="recognise sites' platforms and annual-report columns; print registry entries",

@@ -44,6 +44,7 @@ SIGNS: tuple[Sign, ...] = (
     _s("hanweb", r"\.jpage\(\s*\{|jpage\.js|/module/jslib/jquery/jpage/", 3, "the jpage pager script"),
     _s("hanweb", r"/col/col\d+/index\.html|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html", 2, "Hanweb column or article addresses"),
     _s("hanweb", r"/col/col\d+/", 2, "the address is a Hanweb column", on="url"),
+    _s("hanweb", r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$", 3, "the address is a Hanweb article", on="url"),
     _s("hanweb", r"/module/(?:download/downfile|xxgk/search)\.jsp|hanweb", 1, "Hanweb module paths"),
     # Hanweb JPaaS (newer Zhejiang sites): the same columns, paged through an API gateway
     _s("hanweb_jpaas", r"/api-gateway/jpaas-publish-server/", 6, "the JPaaS publish-server gateway"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapers import extract
+from scrapers import extract, trs_pages
 
 EXAMPLES = Path(__file__).parent / "examples"
 BASE = "http://127.0.0.1:18080"
@@ -52,6 +52,19 @@ CASES = {
     # tables pasted as pictures in the article body: fetched with the page, never the site's own logos and icons
     "real/trs_article_pictures.html": lambda t: extract.article_meta(t, "http://www.example.gov.cn/art/2023/1/30/art_2811_5946012.html"),
     "real/hanweb_article_pictures.html": lambda t: extract.article_meta(t, "http://www.example.gov.cn/art/2022/1/21/art_1229_3301472.html"),
+    # TRS WCM columns: the table layout with the date in the next cell, and the list layout with the date inside
+    # the link or after it, a broken title attribute, and the six-argument pager
+    "real/trs_column_table.html": lambda t: {
+        "articles": trs_pages.articles(t, "http://www.example.gov.cn/zfxxgk/zfxxgknb/"),
+        "pager": trs_pages.pager(t).__dict__,
+        "page_2": trs_pages.pager(t).url("http://www.example.gov.cn/zfxxgk/zfxxgknb/", 1),
+        "reports": [a["title"] for a in trs_pages.articles(t, "http://x/") if extract.is_report_title(str(a["title"]))],
+    },
+    "real/trs_column_list.html": lambda t: {
+        "articles": trs_pages.articles(t, "http://www.example.gov.cn/zwgk/zfxxgknb/index_1.shtml"),
+        "pager": trs_pages.pager(t).__dict__,
+        "page_1": trs_pages.pager(t).url("http://www.example.gov.cn/zwgk/zfxxgknb/index_1.shtml", 0),
+    },
     "challenge.html": lambda t: {"is_challenge_200": extract.is_challenge(200, t.encode()), "is_challenge_412": extract.is_challenge(412, t.encode())},
 }
 

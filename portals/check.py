@@ -22,6 +22,7 @@ START_URL = {
     "gkmlpt": re.compile(r"/gkmlpt/(?:index|annualreport)$"),
     "hanweb": re.compile(r"/col/col\d+/index\.html$"),
     "trs": re.compile(r"/(?:index\.s?html?)?$"),
+    "nfcms": re.compile(r"/postmeta/i/\d+\.json$|/(?:index\.html)?$"),
 }
 
 

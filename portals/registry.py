@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "portals.yaml"
 DEFAULT_TIME_LIMIT = 3600.0  # seconds a portal's crawl may take before it is stopped (and said to be partial)
-PLATFORMS = ("hanweb", "gkmlpt", "trs", "generic", "folder")
+PLATFORMS = ("hanweb", "gkmlpt", "trs", "nfcms", "generic", "folder")
 
 
 class RegistryError(ValueError):
@@ -33,7 +33,7 @@ class PortalEntry(BaseModel):
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     name: str = Field(min_length=1)
-    platform: Literal["hanweb", "gkmlpt", "trs", "generic", "folder"]
+    platform: Literal["hanweb", "gkmlpt", "trs", "nfcms", "generic", "folder"]
     start_urls: list[str] = Field(min_length=1)
     region: str | None = None
     region_code: str | None = Field(default=None, pattern=r"^\d{6}(?:\d{6})?$")

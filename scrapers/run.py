@@ -26,9 +26,10 @@ from scrapers.settings import DEMO_OVERRIDES, SETTINGS
 from scrapers.spiders.generic import GenericSpider
 from scrapers.spiders.gkmlpt import GkmlptSpider
 from scrapers.spiders.hanweb import HanwebSpider
+from scrapers.spiders.nfcms import NfcmsSpider
 from scrapers.spiders.trs import TrsSpider
 
-SPIDERS = {"hanweb": HanwebSpider, "gkmlpt": GkmlptSpider, "trs": TrsSpider, "generic": GenericSpider}
+SPIDERS = {"hanweb": HanwebSpider, "gkmlpt": GkmlptSpider, "trs": TrsSpider, "nfcms": NfcmsSpider, "generic": GenericSpider}
 
 
 def die_with_parent(parent: int) -> None:

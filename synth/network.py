@@ -9,7 +9,8 @@ The sites imitate the shapes of the real platforms as the saved pages in ``tests
 ``<datastore>`` and the rest from ``dataproxy.jsp`` (at ``/module/web/jpage/`` or ``/module/jpage/``, the other
 path 404), in groups of ``perPage × 3`` records that repeat the last record of the group before; gkmlpt
 instances (``window._CONFIG`` with SID and TREE, the JSON list API with integer dates, department instances
-under path prefixes); TRS WCM columns paged by ``createPageHTML`` (``index_1.html`` …).  Broken sites: a
+under path prefixes); TRS WCM columns paged by ``createPageHTML`` (``index_1.html`` …); NFCMS columns with their
+``NFCMS_CAT_ID`` and static ``/postmeta/i/{cat}.json`` (articles, and a sub-column per earlier years).  Broken sites: a
 column that 404s, a challenge page, a site of no known platform, a server that answers slowly.
 """
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-KINDS = ("hanweb", "hanweb_module", "gkmlpt", "gkmlpt_departments", "trs", "broken_404", "blocked", "unknown", "slow")
+KINDS = ("hanweb", "hanweb_module", "gkmlpt", "gkmlpt_departments", "trs", "nfcms", "broken_404", "blocked", "unknown", "slow")
 CITIES = "东华 西平 南安 北流 中山 青阳 白石 金沙 玉泉 长乐 永安 新田 安远 宁海 平阳 文成 泰顺 龙湾 瑞安 洞头".split()
 _BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -63,13 +64,13 @@ class Site:
     @property
     def serves_reports(self) -> bool:
         """Whether a crawl can reach its reports (the broken sites' cannot)."""
-        return self.kind in ("hanweb", "hanweb_module", "gkmlpt", "gkmlpt_departments", "trs", "slow")
+        return self.kind in ("hanweb", "hanweb_module", "gkmlpt", "gkmlpt_departments", "trs", "nfcms", "slow")
 
     @property
     def platform(self) -> str | None:
         """The spider platform discovery must find (None: must be reported, not guessed)."""
         return {"hanweb": "hanweb", "hanweb_module": "hanweb", "slow": "hanweb", "gkmlpt": "gkmlpt",
-                "gkmlpt_departments": "gkmlpt", "trs": "trs"}.get(self.kind)
+                "gkmlpt_departments": "gkmlpt", "trs": "trs", "nfcms": "nfcms"}.get(self.kind)
 
     def report_urls(self) -> set[str]:
         """The address of every report article (and attachment) the site serves."""
@@ -78,6 +79,10 @@ class Site:
             y, m, d = p.date.split("-")
             if self.kind.startswith("gkmlpt"):
                 out.add(f"{self.base}{prefix}/gkmlpt/content/0/{p.id // 1000}/post_{p.id}.html")
+                if p.attachment:
+                    out.add(f"{self.base}/attachment/0/{p.id // 1000}/{p.id}.pdf")
+            elif self.kind == "nfcms":
+                out.add(f"{self.base}{NFCMS_COLUMN}content/post_{p.id}.html")
                 if p.attachment:
                     out.add(f"{self.base}/attachment/0/{p.id // 1000}/{p.id}.pdf")
             elif self.kind == "trs":
@@ -194,6 +199,8 @@ def route(site: Site, raw_path: str, form: dict[str, list[str]]) -> tuple[int, s
         return _gkmlpt(site, path, query)
     if site.kind == "trs":
         return _trs(site, path)
+    if site.kind == "nfcms":
+        return _nfcms(site, path)
     return 404, "not found", "text/plain"
 
 
@@ -348,6 +355,50 @@ def _trs(site: Site, path: str) -> tuple[int, str | bytes, str]:
         att = f'<p><a href="./P0{post.id}.pdf" oldsrc="P0{post.id}.pdf">{post.title}.pdf</a></p>' if post.attachment else ""
         head = f'<meta name="ArticleTitle" content="{post.title}"><meta name="PubDate" content="{post.date} 09:00">'
         return 200, _page(post.title, f'<div class="TRS_Editor"><p>{post.title}。</p>{att}</div>', head), html
+    return 404, "404", html
+
+
+# -- NFCMS -----------------------------------------------------------------------------------------------
+
+NFCMS_COLUMN = "/xxgk/zfxxgknb/"
+NFCMS_CAT = 2279
+
+
+def _nfcms(site: Site, path: str) -> tuple[int, str | bytes, str]:
+    html = "text/html; charset=utf-8"
+    ids = f"<script>var NFCMS_SITE_ID = {755000 + site.n}; var NFCMS_CAT_ID = {NFCMS_CAT};</script>"
+    recent, older = site.posts[:3], site.posts[3:]  # the column lists the recent posts; a sub-column the rest
+    if path in ("/", "/index.html"):
+        return 200, _page(site.name, '<a href="/xxgk/">政府信息公开</a>'), html
+    if path in ("/xxgk/", "/xxgk/index.html"):
+        return 200, _page("政府信息公开", f'<a href="/xxgk/zfxxgkzn/">政府信息公开指南</a> <a href="{NFCMS_COLUMN}index.html">政府信息公开年报</a>'), html
+    if path in (NFCMS_COLUMN, NFCMS_COLUMN + "index.html"):
+        items = "".join(f'<li><span class="tit"><a href="{NFCMS_COLUMN}content/post_{p.id}.html" title="{p.title}">{p.title}</a></span>'
+                        f"<span>{p.date}</span></li>" for p in recent)
+        return 200, _page("政府信息公开年报", f'<div class="zx_ml_list"><ul>{items}</ul></div>{ids}'), html
+    if path.startswith("/postmeta/i/"):
+        cat = path.rsplit("/", 1)[-1].removesuffix(".json")
+        chosen = recent if cat == str(NFCMS_CAT) else older if cat == str(NFCMS_CAT + 1) else None
+        if chosen is None:
+            return 404, '{"error": 404}', "application/json"
+        arts = [{"id": p.id, "title": p.title, "url": f"{site.base}{NFCMS_COLUMN}content/post_{p.id}.html", "date": p.date,
+                 "visible_publish_time": int(dt.datetime.fromisoformat(p.date).replace(tzinfo=_BEIJING).timestamp()),
+                 "json_ext": "[]", "source": site.name} for p in chosen]
+        data = {"articles": arts, "updated": "2025-01-01 00:00:00"}
+        if cat == str(NFCMS_CAT):
+            data["children"] = [{"id": NFCMS_CAT + 1, "name": "往年年报", "publish_count": len(older), "pub_point": "xxgk/zfxxgknb/wnnb"}]
+        return 200, json.dumps(data, ensure_ascii=False), "application/json; charset=utf-8"
+    if path.startswith(NFCMS_COLUMN + "content/"):
+        post = next((p for p in site.posts if path.endswith(f"post_{p.id}.html")), None)
+        if post is None:
+            return 404, "404", html
+        att = (f'<div class="fjdown"><a class="nfw-cms-attachment" href="/attachment/0/{post.id // 1000}/{post.id}.pdf" '
+               f'alt="{post.title}.pdf">点击下载</a></div>') if post.attachment else ""
+        head = f'<meta name="ArticleTitle" content="{post.title}"><meta name="ArticleId" content="{post.id}">'
+        body = f'<div class="tit"><h1>{post.title}</h1></div><div class="news_cont_d_wrap"><p>{post.title}。</p>{att}</div>'
+        return 200, _page(post.title, body + ids.replace("NFCMS_CAT_ID", "NFCMS_POST_ID").replace(str(NFCMS_CAT), str(post.id)), head), html
+    if path.startswith("/attachment/"):
+        return 200, _pdf(path.rsplit("/", 1)[-1]), "application/pdf"
     return 404, "404", html
 
 

@@ -43,7 +43,8 @@ def test_discovery_recognises_every_platform_and_its_report_column(network_run) 
         assert [c["spider"] for c in f["columns"]] == [s.platform], s.kind
         column = f["columns"][0]["url"]
         assert column.startswith(s.base), column
-        assert column.endswith({"hanweb": "/col/col1229/index.html", "gkmlpt": "/gkmlpt/annualreport", "trs": "/zfxxgk/zfxxgknb/"}[s.platform])
+        assert column.endswith({"hanweb": "/col/col1229/index.html", "gkmlpt": "/gkmlpt/annualreport", "trs": "/zfxxgk/zfxxgknb/",
+                                "nfcms": "/xxgk/zfxxgknb/index.html"}[s.platform])
         # a gkmlpt site's departments are found under their path prefixes, each with its own column
         subs = sorted(f["sub_sites"])
         assert subs == sorted(f"{s.base}/{prefix}/gkmlpt/index" for prefix, _n, _p in s.departments)

@@ -32,6 +32,8 @@ BODY_XPATHS = (
     "//div[@id='zoom']",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' news_cont_d_wrap ')]",  # NFCMS (sz.gov.cn)
+    "//*[@id='zoomcon']",  # NFCMS, another template
     "//*[@id='article-content' or @id='content' or @class='content']",
     "//article",
 )

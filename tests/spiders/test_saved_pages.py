@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapers import extract, trs_pages
+from scrapers import extract, nfcms_pages, trs_pages
 
 EXAMPLES = Path(__file__).parent / "examples"
 BASE = "http://127.0.0.1:18080"
@@ -65,6 +65,11 @@ CASES = {
         "pager": trs_pages.pager(t).__dict__,
         "page_1": trs_pages.pager(t).url("http://www.example.gov.cn/zwgk/zfxxgknb/index_1.shtml", 0),
     },
+    # NFCMS: the column page's variables and the column's static JSON (a title with markup, a relative url, a date
+    # only as Unix seconds, an item without an id, a sub-column)
+    "real/nfcms_column.html": lambda t: {"ids": nfcms_pages.page_ids(t),
+                                        "json": nfcms_pages.column_json_url("https://www.example.gov.cn/xxgk/zfxxgknb/index.html", "2279")},
+    "real/nfcms_column.json": lambda t: nfcms_pages.column(t, "https://www.example.gov.cn/postmeta/i/2279.json"),
     "challenge.html": lambda t: {"is_challenge_200": extract.is_challenge(200, t.encode()), "is_challenge_412": extract.is_challenge(412, t.encode())},
 }
 

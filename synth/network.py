@@ -17,6 +17,7 @@ column that 404s, a challenge page, a site of no known platform, a server that a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import random
 import threading
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-KINDS = ("hanweb", "hanweb_module", "gkmlpt", "gkmlpt_departments", "trs", "nfcms", "broken_404", "blocked", "unknown", "slow")
+KINDS = ("hanweb", "hanweb_module", "hanweb_jpaas", "gkmlpt", "gkmlpt_departments", "trs", "nfcms", "broken_404", "blocked", "unknown", "slow")
 CITIES = "东华 西平 南安 北流 中山 青阳 白石 金沙 玉泉 长乐 永安 新田 安远 宁海 平阳 文成 泰顺 龙湾 瑞安 洞头".split()
 _BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -64,12 +65,12 @@ class Site:
     @property
     def serves_reports(self) -> bool:
         """Whether a crawl can reach its reports (the broken sites' cannot)."""
-        return self.kind in ("hanweb", "hanweb_module", "gkmlpt", "gkmlpt_departments", "trs", "nfcms", "slow")
+        return self.kind in ("hanweb", "hanweb_module", "hanweb_jpaas", "gkmlpt", "gkmlpt_departments", "trs", "nfcms", "slow")
 
     @property
     def platform(self) -> str | None:
         """The spider platform discovery must find (None: must be reported, not guessed)."""
-        return {"hanweb": "hanweb", "hanweb_module": "hanweb", "slow": "hanweb", "gkmlpt": "gkmlpt",
+        return {"hanweb": "hanweb", "hanweb_module": "hanweb", "hanweb_jpaas": "hanweb", "slow": "hanweb", "gkmlpt": "gkmlpt",
                 "gkmlpt_departments": "gkmlpt", "trs": "trs", "nfcms": "nfcms"}.get(self.kind)
 
     def report_urls(self) -> set[str]:
@@ -81,6 +82,8 @@ class Site:
                 out.add(f"{self.base}{prefix}/gkmlpt/content/0/{p.id // 1000}/post_{p.id}.html")
                 if p.attachment:
                     out.add(f"{self.base}/attachment/0/{p.id // 1000}/{p.id}.pdf")
+            elif self.kind == "hanweb_jpaas":
+                out.add(f"{self.base}/col/col{HANWEB_COLUMN}/art/{y}/art_{jpaas_art(p)}.html")
             elif self.kind == "nfcms":
                 out.add(f"{self.base}{NFCMS_COLUMN}content/post_{p.id}.html")
                 if p.attachment:
@@ -193,6 +196,8 @@ def route(site: Site, raw_path: str, form: dict[str, list[str]]) -> tuple[int, s
         if path in ("/", "/index.html"):
             return 200, _page(site.name, f'<meta name="generator" content="SiteBuilder 3"><h1>{site.name}</h1><a href="/about.html">关于</a>'), html
         return 404, "not found", "text/plain"
+    if site.kind == "hanweb_jpaas":
+        return _jpaas(site, path, query)
     if site.kind.startswith("hanweb") or site.kind in ("slow", "broken_404"):
         return _hanweb(site, path, query, form)
     if site.kind.startswith("gkmlpt"):
@@ -259,6 +264,46 @@ def _hanweb(site: Site, path: str, query: dict, form: dict) -> tuple[int, str | 
         return 200, _page(post.title, body, f'<meta name="ArticleTitle" content="{post.title}">'), html
     if path == "/module/download/downfile.jsp":
         return 200, _pdf(query.get("filename", ["x"])[0]), "application/pdf"
+    return 404, "404", html
+
+
+JPAAS_GATEWAY = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+
+
+def jpaas_art(p: Post) -> str:
+    """The 32-hex name of a JPaaS article (``/col/col{N}/art/{Y}/art_{hex}.html``)."""
+    return hashlib.md5(str(p.id).encode()).hexdigest()
+
+
+def _jpaas(site: Site, path: str, query: dict) -> tuple[int, str | bytes, str]:
+    html = "text/html; charset=utf-8"
+    col = f"/col/col{HANWEB_COLUMN}/index.html"
+    if path in ("/", "/index.html"):
+        return 200, _page(site.name, '<a href="/col/col1228/index.html">政府信息公开</a>'), html
+    if path == "/col/col1228/index.html":
+        return 200, _page("政府信息公开", f'<a href="{col}">政府信息公开年报</a>'), html
+    if path == col:
+        q = {"webId": str(3000 + site.n), "pageId": str(HANWEB_COLUMN), "tagId": "信息列表", "tplSetId": "KruLArIzu5zMBXJpWlwJX",
+             "pageType": "column", "parseType": "bulidstatic", "editType": "null"}
+        tag = f'<script src="/AuthorizedRead/unitbuild.js" url="{JPAAS_GATEWAY}" queryData="{json.dumps(q, ensure_ascii=False).replace(chr(34), chr(39))}"></script>'
+        return 200, _page("政府信息公开年报", f'<div class="list" id="list">{tag}</div>'), html
+    if path == JPAAS_GATEWAY:
+        try:
+            pj = json.loads(query.get("paramJson", ["{}"])[0])
+        except json.JSONDecodeError:
+            pj = {}
+        page, size = int(pj.get("pageNo", 1)), int(pj.get("pageSize", 15))  # a bare pageNo is ignored, as on the real sites
+        chunk = site.posts[(page - 1) * size: page * size]
+        items = "".join(f'<li class="cf border-line"><a class="fl" href="/col/col{HANWEB_COLUMN}/art/{p.date[:4]}/art_{jpaas_art(p)}.html" '
+                        f'title="{p.title}" target="_blank">{p.title}</a><span class="fr">{p.date}</span></li>' for p in chunk)
+        body = f'<ul class="ajax-ul">{items}</ul><div class="pagination" count="{len(site.posts)}" pageNo="{page}"></div>' if chunk else ""
+        return 200, json.dumps({"success": True, "code": "200", "data": {"html": body}}, ensure_ascii=False), "application/json;charset=UTF-8"
+    if path.startswith(f"/col/col{HANWEB_COLUMN}/art/"):
+        post = next((p for p in site.posts if path.endswith(f"art_{jpaas_art(p)}.html")), None)
+        if post is None:
+            return 404, "404", html
+        body = f'<h1>{post.title}</h1><div id="zoom"><p>{post.title}。</p></div>'
+        return 200, _page(post.title, body, f'<meta name="ArticleTitle" content="{post.title}">'), html
     return 404, "404", html
 
 

@@ -1,4 +1,5 @@
-"""Hanweb JCMS (大汉) portals: column pages, the datastore/dataproxy paging, articles, attachments."""
+"""Hanweb JCMS (大汉) portals: column pages, the datastore/dataproxy paging or the newer JPaaS gateway, articles,
+attachments."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from scrapy.http import Response
 
 from scrapers.extract import REPORT_CATEGORY, article_meta, hanweb_proxy, hanweb_records, hanweb_total, is_report_title
 
+from scrapers.jpaas_pages import PAGE_SIZE, answer, page_url, unit
+
 from .base import PortalSpider, guarded
+
+MAX_JPAAS_PAGES = 500  # an annual-report column has a few pages; a pager that never ends is a broken site
 
 
 class HanwebSpider(PortalSpider):
@@ -25,6 +30,10 @@ class HanwebSpider(PortalSpider):
     @guarded("list_page")
     def parse_column(self, response: Response) -> Iterator[Any]:
         text = response.text
+        jpaas = unit(text, response.url)
+        if jpaas is not None:  # the newer pager: the records come from the API gateway
+            yield self.list_request(page_url(jpaas, 1), self.parse_jpaas, cb_kwargs={"u": jpaas, "page": 1, "referer": response.url})
+            return
         yield from self._records(hanweb_records(text, response.url), response.url)
         proxy = hanweb_proxy(text, response.url)
         total = hanweb_total(text) or None
@@ -56,6 +65,17 @@ class HanwebSpider(PortalSpider):
         nxt = start + per
         if records and (total is None or nxt <= total):
             yield self._proxy_request(proxy, nxt, per, total, referer)
+
+    @guarded("list_page")
+    def parse_jpaas(self, response: Response, u: dict, page: int, referer: str) -> Iterator[Any]:
+        records, count = answer(response.text, referer)
+        yield from self._records(records, referer)
+        more = bool(records) and (count is None or page * PAGE_SIZE < count)
+        if more and page < MAX_JPAAS_PAGES:
+            yield self.list_request(page_url(u, page + 1), self.parse_jpaas, cb_kwargs={"u": u, "page": page + 1, "referer": referer})
+        elif more:
+            yield self.failure_item(response.url, "page_limit", f"stopped after {MAX_JPAAS_PAGES} pages with {count} records announced",
+                                    kind="list_page", status=response.status)
 
     def _records(self, records: list[dict], referer: str) -> Iterator[Any]:
         listed: set[str] = self.__dict__.setdefault("_listed", set())

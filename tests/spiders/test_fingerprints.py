@@ -22,6 +22,7 @@ EXPECTED = {  # page: (address it was served from, platform, confidence)
     "real/gkmlpt_post.html": ("http://www.gdqy.gov.cn/gdqynyj/gkmlpt/content/1/1868/post_1868354.html", "gkmlpt", "sure"),
     "real/trs_column_table.html": ("http://www.example.gov.cn/zfxxgk/zfxxgknb/", "trs", "sure"),
     "real/trs_column_list.html": ("http://www.example.gov.cn/zwgk/zfxxgknb/index_1.shtml", "trs", "sure"),
+    "real/jpaas_column.html": ("https://www.example.gov.cn/col/col1229165988/index.html", "hanweb_jpaas", "sure"),
     "real/nfcms_column.html": ("https://www.example.gov.cn/xxgk/zfxxgknb/index.html", "nfcms", "sure"),
     "real/trs_article_pictures.html": ("http://www.example.gov.cn/zwgk/zfxxgknb/202301/t20230130_5946012.html", "trs", "sure"),
 }

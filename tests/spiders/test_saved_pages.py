@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapers import extract, nfcms_pages, trs_pages
+from scrapers import extract, jpaas_pages, nfcms_pages, trs_pages
 
 EXAMPLES = Path(__file__).parent / "examples"
 BASE = "http://127.0.0.1:18080"
@@ -70,6 +70,11 @@ CASES = {
     "real/nfcms_column.html": lambda t: {"ids": nfcms_pages.page_ids(t),
                                         "json": nfcms_pages.column_json_url("https://www.example.gov.cn/xxgk/zfxxgknb/index.html", "2279")},
     "real/nfcms_column.json": lambda t: nfcms_pages.column(t, "https://www.example.gov.cn/postmeta/i/2279.json"),
+    # Hanweb JPaaS: the gateway and parameters on the unitbuild.js tag, a page's request, and an answer (new-style
+    # and old-style article addresses in one list, the record count on the pagination div)
+    "real/jpaas_column.html": lambda t: {"unit": jpaas_pages.unit(t, "https://www.example.gov.cn/col/col1229165988/index.html"),
+                                        "page_2": jpaas_pages.page_url(jpaas_pages.unit(t, "https://www.example.gov.cn/col/col1229165988/index.html"), 2)},
+    "real/jpaas_answer.json": lambda t: dict(zip(("records", "count"), jpaas_pages.answer(t, "https://www.example.gov.cn/col/col1229165988/index.html"), strict=True)),
     "challenge.html": lambda t: {"is_challenge_200": extract.is_challenge(200, t.encode()), "is_challenge_412": extract.is_challenge(412, t.encode())},
 }
 

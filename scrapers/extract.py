@@ -180,7 +180,7 @@ def gkmlpt_config(html: str) -> dict | None:
     except json.JSONDecodeError:
         pass
     out: dict[str, object] = {}
-    for key in ("SID", "SERVICE_AREA_ID"):
+    for key in ("SID", "SERVICE_AREA_ID", "SEARCH_JSONP_URL"):
         v = re.search(rf"""\b{key}\s*:\s*['"]?([^'",\s}}]+)""", raw)
         if v:
             out[key] = v.group(1)
@@ -258,6 +258,44 @@ def gkmlpt_page(payload: str, base: str) -> dict[str, object]:
     total = data.get("total") if isinstance(data.get("total"), int) else None
     offset = data.get("offset") if isinstance(data.get("offset"), int) else None
     return {"total": total, "offset": offset, "post_count": classify.get("post_count"), "articles": articles, "links": links, "problems": problems}
+
+
+_JSONP = re.compile(r"^\s*[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?\s*$", re.S)
+_EM = re.compile(r"</?em>", re.I)
+
+
+def gkmlpt_search(payload: str, base: str) -> dict[str, object]:
+    """An answer of the province's site search (``search.gd.gov.cn/jsonp/site/{sid}``, JSONP): ``count`` and the
+    gkmlpt posts among its ``results`` (``isgkml`` "1", ``post_type`` normal, a ``/gkmlpt/content/`` address),
+    as :func:`gkmlpt_page` gives them.  Titles lose the ``<em>`` highlight; ``attachment`` comes as a JSON string."""
+    m = _JSONP.match(payload)
+    try:
+        data = json.loads(m.group(1) if m else payload)
+    except json.JSONDecodeError as e:
+        raise BadPayload(f"malformed JSONP: {e}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("results", []), list):
+        raise BadPayload(f"not a site-search answer: {str(data)[:120]}")
+    articles = []
+    for r in data.get("results") or []:
+        if not isinstance(r, dict):
+            continue
+        url = str(r.get("post_url") or r.get("url") or "")
+        if str(r.get("isgkml", "1")) != "1" or (r.get("post_type") or "normal") != "normal" or "/gkmlpt/content/" not in url:
+            continue
+        att = r.get("attachment") or []
+        if isinstance(att, str):
+            try:
+                att = json.loads(att)
+            except json.JSONDecodeError:
+                att = []
+        articles.append({
+            "id": r.get("id"), "url": urljoin(base, url), "title": _EM.sub("", str(r.get("title") or "")).strip(),
+            "date": gkmlpt_date(r.get("pub_time")) or gkmlpt_date(r.get("publish_time")) or gkmlpt_date(r.get("display_publish_time")),
+            "index_no": r.get("identifier") or None, "publisher": r.get("publisher") or None,
+            "attachments": [{"url": urljoin(base, str(x["url"])), "name": x.get("name")} for x in att if isinstance(x, dict) and x.get("url")],
+        })
+    count = data.get("count") if isinstance(data.get("count"), int) else None
+    return {"count": count, "articles": articles}
 
 
 def gkmlpt_articles(payload: str, base: str) -> tuple[int | None, list[dict[str, object]]]:

@@ -29,7 +29,10 @@ SETTINGS: dict[str, object] = {
     "ITEM_PIPELINES": {"scrapers.archive.ArchivePipeline": 300},
     # above RetryMiddleware (550): process_response runs from high to low, so the backoff sees every
     # 429/503 before Retry decides to try again (at 540 it saw only what retries gave up on)
-    "DOWNLOADER_MIDDLEWARES": {"scrapers.middlewares.BackoffMiddleware": 560, "scrapers.middlewares.OffsiteRedirectMiddleware": 610},
+    # SharedHostLock last before the download: a host several portals share (a province's site search) is asked
+    # one request at a time across every crawl process
+    "DOWNLOADER_MIDDLEWARES": {"scrapers.middlewares.BackoffMiddleware": 560, "scrapers.middlewares.OffsiteRedirectMiddleware": 610,
+                               "scrapers.middlewares.SharedHostLock": 990},
     "SPIDER_MIDDLEWARES": {},
     "LOG_LEVEL": "INFO",
     "LOG_INSTALL_ROOT_HANDLER": True,

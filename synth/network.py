@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-KINDS = ("hanweb", "hanweb_module", "hanweb_jpaas", "gkmlpt", "gkmlpt_departments", "trs", "nfcms", "broken_404", "blocked", "unknown", "slow")
+KINDS = ("hanweb", "hanweb_module", "hanweb_jpaas", "gkmlpt", "gkmlpt_departments", "gkmlpt_window", "trs", "nfcms", "broken_404", "blocked", "unknown", "slow")
 CITIES = "东华 西平 南安 北流 中山 青阳 白石 金沙 玉泉 长乐 永安 新田 安远 宁海 平阳 文成 泰顺 龙湾 瑞安 洞头".split()
 _BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -51,6 +52,8 @@ class Site:
     ip: str = ""
     port: int = 0
     per_page: int = 15
+    search_url: str = ""  # gkmlpt: the province's site search (a host of its own, shared by the sites)
+    sites: list[Site] = field(default_factory=list)  # the search host: the sites it searches
 
     @property
     def base(self) -> str:
@@ -65,13 +68,13 @@ class Site:
     @property
     def serves_reports(self) -> bool:
         """Whether a crawl can reach its reports (the broken sites' cannot)."""
-        return self.kind in ("hanweb", "hanweb_module", "hanweb_jpaas", "gkmlpt", "gkmlpt_departments", "trs", "nfcms", "slow")
+        return self.kind in ("hanweb", "hanweb_module", "hanweb_jpaas", "gkmlpt", "gkmlpt_window", "gkmlpt_departments", "trs", "nfcms", "slow")
 
     @property
     def platform(self) -> str | None:
         """The spider platform discovery must find (None: must be reported, not guessed)."""
         return {"hanweb": "hanweb", "hanweb_module": "hanweb", "hanweb_jpaas": "hanweb", "slow": "hanweb", "gkmlpt": "gkmlpt",
-                "gkmlpt_departments": "gkmlpt", "trs": "trs", "nfcms": "nfcms"}.get(self.kind)
+                "gkmlpt_departments": "gkmlpt", "gkmlpt_window": "gkmlpt", "trs": "trs", "nfcms": "nfcms"}.get(self.kind)
 
     def report_urls(self) -> set[str]:
         """The address of every report article (and attachment) the site serves."""
@@ -120,7 +123,8 @@ def generate(n_sites: int = 300, seed: int = 0) -> list[Site]:
         kind = KINDS[i % len(KINDS)]
         name = f"{CITIES[i % len(CITIES)]}{'县' if i % 3 else '市'}{i:03d}人民政府"
         big = kind.startswith("hanweb") and i % 4 == 0  # more records than one dataproxy group
-        posts = _posts(rng, name, 1000 + i * 100, rng.randint(1, 4), rng.randint(50, 70) if big else rng.randint(0, 6))
+        notices = rng.randint(50, 70) if big else rng.randint(4, 6) if kind == "gkmlpt_window" else rng.randint(0, 6)
+        posts = _posts(rng, name, 1000 + i * 100, rng.randint(1, 4), notices)
         site = Site(i + 1, kind, name, posts, per_page=rng.choice([15, 20, 25]))
         if kind == "gkmlpt_departments":
             for d, dept in enumerate(("nyncj", "jyj")):
@@ -190,6 +194,8 @@ def route(site: Site, raw_path: str, form: dict[str, list[str]]) -> tuple[int, s
     html = "text/html; charset=utf-8"
     if path == "/robots.txt":
         return 200, "User-agent: *\nDisallow: /private/\n", "text/plain"
+    if site.kind == "search":
+        return _search(site, path, query)
     if site.kind == "blocked":
         return 412, "<html><head><title>请稍候</title></head><body><script>document.cookie='__jsl_clearance=1';location.reload()</script></body></html>", html
     if site.kind == "unknown":
@@ -325,6 +331,42 @@ def _gkmlpt_instance(site: Site, path: str) -> tuple[str, str, list[Post]] | Non
     return None
 
 
+WINDOW = 2  # posts a windowed site's list API shows
+
+
+def _gkmlpt_article(site: Site, prefix: str, name: str, p: Post) -> dict:
+    y, m, d = (int(x) for x in p.date.split("-"))
+    stamp = int(dt.datetime(y, m, d, tzinfo=_BEIJING).timestamp())
+    url = f"{site.base}{prefix}/gkmlpt/content/0/{p.id // 1000}/post_{p.id}.html"
+    return {"id": p.id, "title": p.title, "url": url, "date": stamp, "created_at": f"{p.date} 00:00:00", "identifier": "",
+            "publisher": name, "type": "normal",
+            "attachment": [{"id": p.id, "name": f"{p.title}.pdf", "type": "file", "mime": "application/pdf", "size": "0",
+                            "url": f"{site.base}/attachment/0/{p.id // 1000}/{p.id}.pdf"}] if p.attachment else []}
+
+
+def _search(search: Site, path: str, query: dict) -> tuple[int, str | bytes, str]:
+    """The province's site search over every gkmlpt site of the network: ``/jsonp/site/{sid}``, JSONP, 1-based pages
+    (page 0 answers nothing), no ``callback`` an error — as search.gd.gov.cn answers."""
+    m = re.fullmatch(r"/jsonp/site/(\d+)", path)
+    site = next((s for s in search.sites if m and str(760000 + s.n) == m.group(1)), None)
+    callback = query.get("callback", [""])[0]
+    if not callback:
+        return 200, json.dumps({"errcode": -1, "errmsg": "调用失败，请检查参数"}, ensure_ascii=False), "application/json; charset=utf-8"
+    if site is None:
+        return 200, f"{callback}({json.dumps({'results': [], 'count': 0})});", "application/javascript; charset=utf-8"
+    page, size = int(query.get("page", ["1"])[0]), int(query.get("pagesize", ["20"])[0])
+    hits = site.posts if str(query.get("classify_main", [""])[0]) in ("", str(GKMLPT_CATEGORY)) else []
+    chunk = hits[(page - 1) * size: page * size] if page >= 1 else []
+    results = []
+    for p in chunk:
+        a = _gkmlpt_article(site, "", site.name, p)
+        results.append({"id": p.id, "title": f"<em>{p.title[:4]}</em>{p.title[4:]}", "url": a["url"], "post_url": a["url"],
+                        "pub_time": p.date, "publish_time": a["date"], "display_publish_time": a["date"], "isgkml": "1",
+                        "post_type": "normal", "classify_main": GKMLPT_CATEGORY, "attachment": json.dumps(a["attachment"], ensure_ascii=False)})
+    body = json.dumps({"results": results, "count": len(hits)}, ensure_ascii=False)
+    return 200, f"{callback}({body});", "application/javascript; charset=utf-8"
+
+
 def _gkmlpt(site: Site, path: str, query: dict) -> tuple[int, str | bytes, str]:
     html = "text/html; charset=utf-8"
     sid = str(760000 + site.n)
@@ -340,25 +382,20 @@ def _gkmlpt(site: Site, path: str, query: dict) -> tuple[int, str | bytes, str]:
     if rest in ("/gkmlpt/index", "/gkmlpt/annualreport"):
         tree = [{"id": 1, "name": "机构职能", "post_count": 2, "children": [], "jump_url": ""},
                 {"id": GKMLPT_CATEGORY, "name": "政府信息公开年报", "post_count": len(posts), "children": [], "jump_url": ""}]
-        cfg = f"window._CONFIG = {{SID: '{sid}', TREE: {json.dumps(tree, ensure_ascii=False)}, SERVICE_AREA_ID: '440000'}};"
+        search = f", SEARCH_JSONP_URL: '{site.search_url}'" if site.search_url else ""
+        cfg = f"window._CONFIG = {{SID: '{sid}', TREE: {json.dumps(tree, ensure_ascii=False)}, SERVICE_AREA_ID: '440000'{search}}};"
         depts = "".join(f'<li><a href="/{p}/gkmlpt/index">{n}</a></li>' for p, n, _ in site.departments) if not prefix else ""
         return 200, _page(name, f"<div id='app'></div><ul class='depts'>{depts}</ul><script>{cfg}</script>"), html
     if rest.startswith(f"/gkmlpt/api/all/{GKMLPT_CATEGORY}"):
         page = max(int(query.get("page", ["1"])[0]), 1)
-        chunk = posts[(page - 1) * 100: page * 100]
+        # a windowed site lists only its newest posts; the category still counts them all (post_count)
+        listed = posts[:WINDOW] if site.kind == "gkmlpt_window" else posts
+        chunk = listed[(page - 1) * 100: page * 100]
         if not chunk:
             return 404, '{"error": "no such page"}', "application/json"
-        arts = []
-        for p in chunk:
-            y, m, d = (int(x) for x in p.date.split("-"))
-            stamp = int(dt.datetime(y, m, d, tzinfo=_BEIJING).timestamp())
-            url = f"{site.base}{prefix}/gkmlpt/content/0/{p.id // 1000}/post_{p.id}.html"
-            arts.append({"id": p.id, "title": p.title, "url": url, "date": stamp, "created_at": f"{p.date} 00:00:00", "identifier": "",
-                         "publisher": name, "type": "normal",
-                         "attachment": [{"id": p.id, "name": f"{p.title}.pdf", "type": "file", "mime": "application/pdf", "size": "0",
-                                         "url": f"{site.base}/attachment/0/{p.id // 1000}/{p.id}.pdf"}] if p.attachment else []})
+        arts = [_gkmlpt_article(site, prefix, name, p) for p in chunk]
         data = {"classify": {"id": GKMLPT_CATEGORY, "name": "政府信息公开年报", "post_count": len(posts), "jump_url": ""},
-                "total": len(posts), "offset": (page - 1) * 100, "articles": arts}
+                "total": len(listed), "offset": (page - 1) * 100, "articles": arts}
         return 200, json.dumps(data, ensure_ascii=False), "application/json; charset=utf-8"
     if "/gkmlpt/content/" in rest:
         post = next((p for p in posts if rest.endswith(f"post_{p.id}.html")), None)
@@ -461,6 +498,8 @@ class Network:
         self.servers: list[_Server] = []
         for s in sites:
             s.ip = f"127.0.{1 + (s.n - 1) // 250}.{1 + (s.n - 1) % 250}"
+        # the province's site search: one host for every gkmlpt site
+        self.search = Site(0, "search", "站群搜索", [], ip="127.0.9.1", sites=[s for s in sites if s.kind.startswith("gkmlpt")])
 
     def enter(self, host: str, path: str) -> None:
         with self._lock:
@@ -473,11 +512,14 @@ class Network:
             self.in_flight[host] -= 1
 
     def __enter__(self) -> Network:
-        for s in self.sites:
+        for s in [self.search, *self.sites]:
             srv = _Server(s, self)
             s.port = srv.server_address[1]
             self.servers.append(srv)
             threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+        for s in self.sites:
+            if s.kind == "gkmlpt_window":
+                s.search_url = f"{self.search.base}/jsonp"
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -49,29 +49,25 @@ def main() -> None:
         mem_discover = peak.reset()
         found, unknown = entries(findings)
         portals = [Portal(e["id"], e["name"], e["platform"], tuple(e["start_urls"])) for e in found]
-        started: dict[str, float] = {}
-        took: dict[str, float] = {}
-        last = [time.perf_counter()]
-
-        def done(p: Portal, summary: dict) -> None:
-            now = time.perf_counter()
-            took[p.id] = now - started.get(host_of(p), last[0])
-            started[host_of(p)] = now
-
+        recognised = sum(1 for s in sites if s.platform and any(f["site"] == s.base + "/" and [c["spider"] for c in f["columns"]] == [s.platform]
+                                                               for f in findings))
         t1 = time.perf_counter()
-        last[0] = t1
-        results = harvest_many(portals, Layout(Path(tmp)), hosts_at_once=args.hosts_at_once, timeout=300, on_done=done)
+        results = harvest_many(portals, Layout(Path(tmp)), hosts_at_once=args.hosts_at_once, timeout=300)
         t_crawl = time.perf_counter() - t1
         mem_crawl = peak.stop()
         archived = set(read_manifest(Path(tmp) / "raw").filter(pl.col("sha256").is_not_null())["url"])
         served = set().union(*(s.report_urls() for s in sites if s.serves_reports))
+        took = {pid: float(r["seconds"]) for pid, r in results.items()}
         per_host: dict[str, float] = {}
         for p in portals:
             per_host[host_of(p)] = per_host.get(host_of(p), 0.0) + took[p.id]
+        search = net.search.ip
+        print(f"shared search host {search}: {net.requests[search]} requests, at most {net.max_in_flight[search]} at once")
         slowest = max(per_host.values())
         ideal = sum(took.values()) / args.hosts_at_once
         verdicts = statistics.mode([r["verdict"] for r in results.values()])
-        print(f"sites {len(sites)} (portals discovered {len(found)}, reported unknown/broken {len(unknown)}), hosts at once {args.hosts_at_once}")
+        print(f"sites {len(sites)}: {recognised}/{sum(1 for s in sites if s.platform)} of known platforms recognised with their column; "
+              f"portals discovered {len(found)} (departments included); sites reported unknown or broken {len(unknown)}; hosts at once {args.hosts_at_once}")
         print(f"discover   {t_discover:8.1f} s   peak tree memory {mem_discover:7.0f} MB")
         print(f"crawl      {t_crawl:8.1f} s   peak tree memory {mem_crawl:7.0f} MB   median portal {statistics.median(took.values()):.2f} s")
         print(f"reports archived {len(served & archived)}/{len(served)}; verdicts {sum(r['verdict'] == 'ok' for r in results.values())}/{len(results)} ok (mode {verdicts})")

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -111,7 +112,9 @@ def harvest_many(portals: list[Portal], layout: Layout, *, hosts_at_once: int = 
 
     def run(group: list[Portal]) -> None:
         for p in group:
+            began = time.monotonic()
             summary = harvest_portal(p, layout, timeout=timeout)
+            summary["seconds"] = round(time.monotonic() - began, 2)  # this portal's own crawl, process start to end
             with lock:
                 results[p.id] = summary
                 if on_done:

@@ -417,7 +417,7 @@ def _trs(site: Site, path: str) -> tuple[int, str | bytes, str]:
     if path in ("/", "/index.html"):
         return 200, _page(site.name, '<a href="/zfxxgk/">政府信息公开</a>'), html
     if path in ("/zfxxgk/", "/zfxxgk/index.html"):
-        return 200, _page("政府信息公开", f'<a href="./zfxxgkzn/">政府信息公开指南</a> <a href="./zfxxgknb/">政府信息公开年报</a>'), html
+        return 200, _page("政府信息公开", '<a href="./zfxxgkzn/">政府信息公开指南</a> <a href="./zfxxgknb/">政府信息公开年报</a>'), html
     if path.startswith(TRS_COLUMN):
         name = path[len(TRS_COLUMN):]
         pages = max(1, -(-len(site.posts) // TRS_PER_PAGE))

@@ -60,7 +60,6 @@ def table_images(spec: DocSpec, dpi: int = 144) -> list[bytes]:
     pasted into a portal's editor looks (96–150 dpi, no tilt, no speckle: a screen grab, not a scan)."""
     import numpy as np
     import pypdfium2 as pdfium
-    from PIL import Image
 
     from .layout import MediaStyle, Table
     from .media import render_pdf

@@ -6,7 +6,6 @@ The full 300-portal run is benchmarks/crawl_network.py; here two sites of each k
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import polars as pl
 import pytest

@@ -87,6 +87,7 @@ class ReportMeta:
     format: str | None = None
     scope: str | None = None
     published_on: str | None = None  # ISO date
+    published_on_source: str | None = None  # text (under the signature) | page_meta:written_on | page_meta:page_published_on
     title: str | None = None
     contact_phone: str | None = None
     contact_email: str | None = None

@@ -121,7 +121,7 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
         year_source=year_source,
         title=title,
         aggregate_text=says_compiled_from_bodies(text),
-        published_on=find_published_on(doc) or doc.meta.get("written_on") or doc.meta.get("page_published_on"),
+        **_published(doc),
         contact_phone=phone,
         contact_email=email,
         media_type=doc.media_type,
@@ -162,3 +162,13 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
                     )
     result.checks = check_report(result.facts)
     return result
+
+
+def _published(doc: Document) -> dict[str, str | None]:
+    """The publication date and where it was read: the date under the signature, else the page's 成文日期, else
+    its 发布日期 (a timeliness figure is only as good as its date's source)."""
+    for source, value in (("text", find_published_on(doc)), ("page_meta:written_on", doc.meta.get("written_on")),
+                          ("page_meta:page_published_on", doc.meta.get("page_published_on"))):
+        if value:
+            return {"published_on": value, "published_on_source": source}
+    return {"published_on": None, "published_on_source": None}

@@ -187,6 +187,7 @@ def report_row(rid: str, r: ParseResult, s: SourceDocument) -> dict[str, object]
         "format": m.format,
         "scope": m.scope,
         "published_on": m.published_on,
+        "published_on_source": m.published_on_source,
         "title": m.title,
         "contact_phone": m.contact_phone,
         "contact_email": m.contact_email,

@@ -7,6 +7,7 @@ import polars as pl
 from identity.divisions import LEVEL_LABELS
 from identity.kinds import AGENCY_KINDS
 from parsers.vocabulary import COLUMNS, FORMATS, ROWS, SCOPES, SECTIONS
+from warehouse.indicators import METRICS
 from warehouse.schema import CODE_TABLES
 
 
@@ -19,6 +20,7 @@ def code_frames() -> dict[str, pl.DataFrame]:
         "code_sections": [(s.code, s.zh, s.en) for s in SECTIONS],
         "code_rows": [(sec, c.code, c.zh, c.en, ",".join(c.formats), i) for sec, codes in ROWS.items() for i, c in enumerate(codes)],
         "code_columns": [(sec, c.code, c.zh, c.en, ",".join(c.formats), i) for sec, codes in COLUMNS.items() for i, c in enumerate(codes)],
+        "metrics": [(m.code, m.label_zh, m.label_en, m.formula, m.unit, m.caveats, ",".join(m.formats)) for m in METRICS],
     }
     out = {}
     for name, table in CODE_TABLES.items():

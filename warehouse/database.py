@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from parsers.vocabulary import APPLICANT_COLUMNS, APPLICATION_ROWS
+from warehouse.indicators import MISSING_SQL, STATUTE, indicators_sql, timeliness_sql
 from warehouse.schema import ALL_TABLES, TABLES
 
 LABEL_COLUMNS = {
@@ -36,6 +37,19 @@ LABEL_COLUMNS = {
     "province": "name of the province-level unit the body belongs to",
     "prefecture": "name of the prefecture-level unit the body belongs to (null for a province's own bodies and where there is none)",
     "county": "name of the county-level unit the body belongs to (null above county level)",
+    "metric": "metric code (see the metrics table)",
+    "metric_label": "English label of the metric",
+    "metric_value": "the metric's value (null when it cannot be computed: see null_reason)",
+    "numerator": "the sum of the printed cells above the line",
+    "denominator": "the sum of the printed cells below the line",
+    "null_reason": "why the value is null",
+    "deadline": "the statutory deadline for publishing the report",
+    "article": "the article of the 条例 setting the deadline",
+    "days_late": "days between the deadline and the publication date (negative: early)",
+    "missing_year": "a year with no report found for the body",
+    "first_year": "the body's first year with a report",
+    "last_year": "the body's last year with a report",
+    "why": "not found on the portal (which was crawled) or the portal not crawled",
 }
 
 VIEWS: dict[str, tuple[str, str]] = {
@@ -112,6 +126,21 @@ VIEWS: dict[str, tuple[str, str]] = {
         WHERE f.is_combined OR NOT EXISTS (SELECT 1 FROM combined_years c WHERE c.region_code = f.region_code AND c.year = f.year)
         GROUP BY f.region, f.region_code, f.year, f."row", f."column", f.is_combined
         """,
+    ),
+    "v_indicators": (
+        "Indicators for every report (definitions in the metrics table): the value with its numerator and denominator, "
+        "or null with the reason (a figure not printed, a zero denominator, a format it is not defined for, data not held).",
+        indicators_sql(),
+    ),
+    "v_timeliness": (
+        "When each report was published against its statutory deadline (" + STATUTE + ": governments' own reports by "
+        "31 March, their departments' by 31 January of the following year), in days; the date's source is kept.",
+        timeliness_sql(),
+    ),
+    "v_missing_reports": (
+        "Bodies with reports for some years but none found for a year in between: per body and missing year, and whether "
+        "its portal was crawled (a year before the first or after the last report found is not listed).",
+        MISSING_SQL,
     ),
     "v_failed_checks": (
         "Reports whose accounting identities fail as printed (findings about the source; values are kept).",

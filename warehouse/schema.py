@@ -96,6 +96,7 @@ TABLES: dict[str, Table] = {
                 Field("format", S, "table format: legacy (2019/2020), 2021 (国办公开办函〔2021〕30号), pre2019"),
                 Field("scope", S, "agency (one body's own work) or region_aggregate (a government's combined report)"),
                 Field("published_on", D, "date printed under the report's signature, else the page's date"),
+                Field("published_on_source", S, "where published_on was read: text (under the signature), page_meta:written_on (the page's 成文日期), page_meta:page_published_on (its 发布日期)"),
                 Field("title", S, "title of the report"),
                 Field("contact_phone", S, "contact phone printed in the report"),
                 Field("contact_email", S, "contact e-mail printed in the report"),
@@ -241,6 +242,11 @@ CODE_TABLES: dict[str, Table] = {
               ("section", S, "section code"), ("code", S, "row code"), *_PRINTED, key=("section", "code")),
         _code("code_columns", "Column codes of every section, with Chinese and English labels and the formats that print them.",
               ("section", S, "section code"), ("code", S, "column code"), *_PRINTED, key=("section", "code")),
+        _code("metrics", "Indicators computed for every report in v_indicators: their formulas over printed cells (section.row.column), "
+              "units, caveats and the formats they apply to (warehouse/indicators.py).",
+              ("code", S, "metric code"), ("label_zh", S, "Chinese name"), ("label_en", S, "English label"),
+              ("formula", S, "the formula over printed cells, section.row.column"), ("unit", S, "share (0–1), per 100, per 10,000"),
+              ("caveats", S, "what the figure does and does not mean"), ("formats", S, "the formats it is computed for, comma-separated")),
     )
 }
 

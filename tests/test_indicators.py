@@ -1,0 +1,123 @@
+"""Issue #14 (first part): indicators, timeliness and missing years, against figures computed by hand here from the
+goldens and the statute — never from the definitions under test (warehouse/indicators.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.build import Layout, build, folder_sources
+from synth.model import random_report
+from synth.text import Style, render_text
+
+from .conftest import GOLDENS, SEEDS, load_golden
+
+DENIED = ["denied_state_secret", "denied_prohibited_by_law", "denied_three_safety_one_stability", "denied_third_party_rights",
+          "denied_internal_affairs", "denied_process_information", "denied_law_enforcement_file", "denied_administrative_query"]
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ind")
+    docs = root / "docs"
+    docs.mkdir()
+    for s in SEEDS:
+        shutil.copy(s, docs / s.name)
+    # one body with reports for 2020 and 2023 only: 2021 and 2022 are missing
+    for year, seed in ((2020, 11), (2023, 12)):
+        rep = random_report(random.Random(seed), "legacy" if year < 2021 else "2021", consistent=True)
+        rep.agency, rep.year = "乐清市民政局", year
+        (docs / f"mz{year}.txt").write_text(render_text(rep, Style()), encoding="utf-8")
+    layout = Layout(root / "data")
+    build(layout, folder_sources(docs))
+    c = duckdb.connect(str(layout.db), read_only=True)
+    yield c
+    c.close()
+
+
+def _cell(g: dict, section: str, row: str, column: str) -> float | None:
+    return next((f["value"] for f in g["facts"] if (f["section"], f["row"], f["column"]) == (section, row, column)), None)
+
+
+def _by_hand(g: dict) -> dict[str, float | None]:
+    """Each indicator written out once more, from the statute's tables as a reader would compute it."""
+    a = lambda row, col="total": _cell(g, "applications", row, col)  # noqa: E731
+    r = lambda row, col: _cell(g, "reviews", row, col)  # noqa: E731
+    processed, new = a("processed_total"), a("new_received")
+
+    def ratio(num: float, den: float) -> float | None:
+        return num / den if den else None
+
+    concluded_suits = r("litigation_direct", "total") + r("litigation_after_review", "total") - r("litigation_direct", "pending") - r("litigation_after_review", "pending")
+    return {
+        "grant_rate": ratio(a("granted") + a("partially_granted"), processed),
+        "full_grant_rate": ratio(a("granted"), processed),
+        "refusal_rate": ratio(sum(a(d) for d in DENIED), processed),
+        "not_held_rate": ratio(a("unable_not_held"), processed),
+        # the five columns of 法人或其他组织 (not total − natural persons: 清远市 2023's columns do not add up to its total)
+        "legal_person_share": ratio(sum(a("new_received", c) for c in ("commercial_enterprise", "research_institution", "social_welfare_org",
+                                                                         "legal_service_org", "other_org")), new),
+        "review_correction_rate": ratio(r("admin_review", "corrected"), r("admin_review", "total") - r("admin_review", "pending")),
+        "litigation_correction_rate": ratio(r("litigation_direct", "corrected") + r("litigation_after_review", "corrected"), concluded_suits),
+        "disputes_per_100_applications": None if not new else 100 * (r("admin_review", "total") + r("litigation_direct", "total") + r("litigation_after_review", "total")) / new,
+        "applications_per_10k_residents": None,  # no population figure in the dataset
+    }
+
+
+@pytest.mark.parametrize("golden_path", GOLDENS, ids=lambda p: p.stem)
+def test_indicators_equal_the_hand_computed_ones(con, golden_path) -> None:
+    g = load_golden(golden_path)
+    rows = con.execute("SELECT metric, metric_value, null_reason FROM v_indicators WHERE agency = ? AND year = ?",
+                       [g["report"]["agency"], g["report"]["year"]]).fetchall()
+    got = {m: v for m, v, _ in rows}
+    want = _by_hand(g)
+    assert got.keys() == want.keys()
+    for m, v in want.items():
+        assert (got[m] is None) == (v is None) and (v is None or got[m] == pytest.approx(v)), m
+    assert all(why for _m, v, why in rows if v is None)  # every null says why
+
+
+def test_legal_person_share_uses_the_printed_columns_even_where_the_total_disagrees(con) -> None:
+    """清远市 2023 prints a total of 55 new applications over columns that add up to 54: the indicator uses the
+    printed total (the failed identity is recorded elsewhere), and no number is changed."""
+    g = load_golden(next(p for p in GOLDENS if p.stem.startswith("003_")))
+    num, den = con.execute("SELECT numerator, denominator FROM v_indicators WHERE agency = ? AND metric = 'legal_person_share'",
+                           [g["report"]["agency"]]).fetchone()
+    assert den == _cell(g, "applications", "new_received", "total") == 55
+    assert con.execute("SELECT value FROM facts JOIN reports USING (report_id) WHERE agency = ? AND section = 'applications' "
+                       "AND \"row\" = 'new_received' AND \"column\" = 'total'", [g["report"]["agency"]]).fetchone() == (55.0,)
+
+
+def test_every_metric_is_defined_in_the_metrics_table_with_its_formula(con) -> None:
+    metrics = dict(con.execute("SELECT code, formula FROM metrics").fetchall())
+    assert metrics["grant_rate"] == "(applications.granted.total + applications.partially_granted.total) / (applications.processed_total.total)"
+    used = {m for (m,) in con.execute("SELECT DISTINCT metric FROM v_indicators").fetchall()}
+    assert used == set(metrics)
+    assert con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name IN ('v_indicators', 'v_timeliness', 'v_missing_reports', 'metrics') "
+                       "AND (comment IS NULL OR comment = '')").fetchone() == (0,)
+
+
+def test_timeliness_against_the_statute(con) -> None:
+    """条例 (国务院令第711号) 第四十九条: departments by 31 January; 第五十条: governments at county level and above by 31 March."""
+    deadline = {"乐清市人民政府": (3, 31), "清远市人民政府办公室": (1, 31), "乐清市人民政府办公室": (1, 31)}
+    rows = {a: (pub, d, late, src) for a, pub, d, late, src in con.execute(
+        "SELECT agency, published_on, deadline, days_late, published_on_source FROM v_timeliness").fetchall()}
+    for g in map(load_golden, GOLDENS):
+        agency, year, printed = g["report"]["agency"], g["report"]["year"], g["report"].get("published_on")
+        if printed is None or agency not in deadline:
+            continue
+        due = dt.date(year + 1, *deadline[agency])
+        pub, d, late, src = rows[agency]
+        assert (pub, d, late, src) == (dt.date.fromisoformat(printed), due, (dt.date.fromisoformat(printed) - due).days, "text")
+    assert rows["乐清市人民政府"][2] == -72  # 2020-01-19 against 2020-03-31
+
+
+def test_missing_years_are_listed_with_why(con) -> None:
+    rows = con.execute("SELECT agency, missing_year, first_year, last_year, why FROM v_missing_reports ORDER BY 2").fetchall()
+    assert [(a, y) for a, y, *_ in rows] == [("乐清市民政局", 2021), ("乐清市民政局", 2022)]
+    assert all(r[2:4] == (2020, 2023) and r[4].startswith("portal not crawled") for r in rows)

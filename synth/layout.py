@@ -21,6 +21,7 @@ from .text import (
     REVIEW_COL_LABELS,
     Style,
     format_value,
+    intro_sentence,
 )
 
 
@@ -104,7 +105,7 @@ def build(rep: SynthReport, style: MediaStyle) -> DocSpec:
         Para(f"{rep.year}年政府信息公开工作年度报告", heading=True),
         Para(f"本报告依据《中华人民共和国政府信息公开条例》编制。统计期限自{rep.year}年1月1日至{rep.year}年12月31日。{contact}"),
         Para("一、总体情况", heading=True),
-        Para(f"{rep.year}年，本机关认真贯彻落实《条例》，共主动公开政府信息 1234 条，收到申请 12 件。"),
+        Para(intro_sentence(rep)),
         *[Para(_prose(rng, i)) for i in range(style.prose)],
         Para("二、主动公开政府信息情况", heading=True),
         _proactive(rep, style, rng),

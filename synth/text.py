@@ -220,7 +220,7 @@ def render_text(rep: SynthReport, style: Style) -> str:
         contact += f"，电子邮件：{rep.email}）" if rep.email else "）"
     w.text(f"本报告依据《中华人民共和国政府信息公开条例》编制。统计期限自{rep.year}年1月1日至{rep.year}年12月31日。{contact}")
     w.text("一、总体情况")
-    w.text(f"{rep.year}年，本机关认真贯彻落实《条例》，共主动公开政府信息 1234 条，收到申请 12 件。")
+    w.text(intro_sentence(rep))
     w.text("二、主动公开政府信息情况")
     _proactive(rep, style, w, rng)
     w.text("三、收到和处理政府信息公开申请情况")
@@ -323,3 +323,11 @@ def _reviews(rep: SynthReport, style: Style, w: _Writer, rng: random.Random) -> 
         w.header([["行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"], REVIEW_COL_LABELS * 3], width=width)
     values = [format_value(rep, ("reviews", g, c), style, rng) for g in REVIEW_GROUPS for c in REVIEW_COLS]
     w.row([], values, width=width)
+
+
+def intro_sentence(rep: SynthReport) -> str:
+    """The narrative's opening, restating the number of new applications the tables print (as real reports do),
+    so that the text-against-tables checks find the synthetic reports consistent with themselves."""
+    n = rep.facts.get(("applications", "new_received", "total"))
+    said = f"，收到申请 {int(n)} 件" if isinstance(n, int | float) and float(n).is_integer() else ""
+    return f"{rep.year}年，本机关认真贯彻落实《条例》，共主动公开政府信息 1234 条{said}。"

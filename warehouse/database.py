@@ -143,13 +143,23 @@ VIEWS: dict[str, tuple[str, str]] = {
         MISSING_SQL,
     ),
     "v_failed_checks": (
-        "Reports whose accounting identities fail as printed (findings about the source; values are kept).",
+        "Reports whose accounting identities fail as printed (findings about the source; values are kept); the text's "
+        "statements against the tables are in v_text_disagreements.",
         """
         SELECT r.report_id, r.agency, r.region, r.year, r.format, count(*) AS n_failed,
                string_agg(c.name || ': ' || c.detail, '; ' ORDER BY c.name) AS failed_checks
         FROM checks c JOIN reports r USING (report_id)
-        WHERE NOT c.passed
+        WHERE NOT c.passed AND c.name NOT LIKE 'text.%'
         GROUP BY ALL
+        """,
+    ),
+    "v_text_disagreements": (
+        "Reports whose narrative states a table quantity other than the table prints (checks text.<row>.<column>): "
+        "the sentence, its line and both numbers. A finding about the source; no number is changed.",
+        """
+        SELECT r.report_id, r.agency, r.region, r.year, r.format, c.name, c.detail
+        FROM checks c JOIN reports r USING (report_id)
+        WHERE NOT c.passed AND c.name LIKE 'text.%'
         """,
     ),
 }

@@ -131,7 +131,8 @@ TABLES: dict[str, Table] = {
             "One row per accounting identity evaluated on a report; a failure never changes a number.",
             (
                 Field("report_id", S, "the report"),
-                Field("name", S, "identity, e.g. applications.new_received (row sum), applications.total.balance"),
+                Field("name", S, "identity, e.g. applications.new_received (row sum), applications.total.balance; text.<row>.<column>: "
+                      "a statement of the narrative against the table (parsers/statements.py)"),
                 Field("passed", B, "whether the printed numbers satisfy it"),
                 Field("detail", S, "the numbers involved"),
             ),

@@ -121,3 +121,26 @@ def test_missing_years_are_listed_with_why(con) -> None:
     rows = con.execute("SELECT agency, missing_year, first_year, last_year, why FROM v_missing_reports ORDER BY 2").fetchall()
     assert [(a, y) for a, y, *_ in rows] == [("乐清市民政局", 2021), ("乐清市民政局", 2022)]
     assert all(r[2:4] == (2020, 2023) and r[4].startswith("portal not crawled") for r in rows)
+
+
+def test_documents_in_force_follow_from_last_years_stock_and_this_years_flows(tmp_path) -> None:
+    """One body's 2022 and 2023 reports (2021 format): regulations 5 in force, then 2 issued and 1 repealed → 6 expected;
+    normative documents 10 in force, then 3 issued, 0 repealed, but 12 printed in force → disagrees (13 expected)."""
+    rng = random.Random(21)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    printed = {2022: {"regulations": (0, 0, 5), "normative_documents": (1, 0, 10)},
+               2023: {"regulations": (2, 1, 6), "normative_documents": (3, 0, 12)}}
+    for year, rows in printed.items():
+        rep = random_report(rng, "2021", consistent=True)
+        rep.agency, rep.year = "乐清市司法局", year
+        for row, (issued, repealed, in_force) in rows.items():
+            rep.facts[("proactive", row, "issued")], rep.facts[("proactive", row, "repealed")] = issued, repealed
+            rep.facts[("proactive", row, "in_force")] = in_force
+        (docs / f"sf{year}.txt").write_text(render_text(rep, Style()), encoding="utf-8")
+    layout = Layout(tmp_path / "data")
+    build(layout, folder_sources(docs))
+    c = duckdb.connect(str(layout.db), read_only=True)
+    rows = c.execute("SELECT kind, year, in_force_prev, issued, repealed, in_force, in_force_expected, agrees FROM v_documents_in_force ORDER BY kind").fetchall()
+    c.close()
+    assert rows == [("normative_documents", 2023, 10, 3, 0, 12, 13, False), ("regulations", 2023, 5, 2, 1, 6, 6, True)]

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from parsers.vocabulary import APPLICANT_COLUMNS, APPLICATION_ROWS
-from warehouse.indicators import MISSING_SQL, STATUTE, indicators_sql, timeliness_sql
+from warehouse.indicators import MISSING_SQL, STATUTE, STOCK_FLOW_SQL, indicators_sql, timeliness_sql
 from warehouse.schema import ALL_TABLES, TABLES
 
 LABEL_COLUMNS = {
@@ -50,6 +50,13 @@ LABEL_COLUMNS = {
     "first_year": "the body's first year with a report",
     "last_year": "the body's last year with a report",
     "why": "not found on the portal (which was crawled) or the portal not crawled",
+    "kind": "regulations (规章) or normative_documents (规范性文件)",
+    "in_force_prev": "documents in force at the end of the year before (that year's report)",
+    "issued": "documents issued this year (本年制发件数)",
+    "repealed": "documents repealed this year (本年废止件数)",
+    "in_force": "documents in force at the end of the year (现行有效件数)",
+    "in_force_expected": "in_force_prev + issued − repealed",
+    "agrees": "whether the printed stock follows from last year's and this year's flows",
 }
 
 VIEWS: dict[str, tuple[str, str]] = {
@@ -141,6 +148,11 @@ VIEWS: dict[str, tuple[str, str]] = {
         "Bodies with reports for some years but none found for a year in between: per body and missing year, and whether "
         "its portal was crawled (a year before the first or after the last report found is not listed).",
         MISSING_SQL,
+    ),
+    "v_documents_in_force": (
+        "Stock and flow of regulations and normative documents across years, per body (its agency_id, 2021 format): "
+        "documents in force last year + issued − repealed this year against in force this year, as printed.",
+        STOCK_FLOW_SQL,
     ),
     "v_failed_checks": (
         "Reports whose accounting identities fail as printed (findings about the source; values are kept); the text's "

@@ -163,3 +163,23 @@ MISSING_SQL = """
         LEFT JOIN portals p USING (agency_id)
         WHERE NOT list_contains(y.found, gs.year)
         """
+
+
+STOCK_FLOW_SQL = """
+        WITH d AS (
+            SELECT r.agency_id, min(r.agency) AS agency, r.year, f."row" AS kind,
+                   max(f.value) FILTER (WHERE f."column" = 'issued') AS issued,
+                   max(f.value) FILTER (WHERE f."column" = 'repealed') AS repealed,
+                   max(f.value) FILTER (WHERE f."column" = 'in_force') AS in_force,
+                   min(r.report_id) AS report_id
+            FROM facts f JOIN reports r USING (report_id)
+            WHERE r.format = '2021' AND r.agency_id IS NOT NULL AND f.section = 'proactive'
+              AND f."row" IN ('regulations', 'normative_documents')
+            GROUP BY r.agency_id, r.year, f."row"
+        )
+        SELECT d.report_id, d.agency_id, d.agency, d.year, d.kind, p.in_force AS in_force_prev, d.issued, d.repealed, d.in_force,
+               p.in_force + d.issued - d.repealed AS in_force_expected,
+               d.in_force = p.in_force + d.issued - d.repealed AS agrees
+        FROM d JOIN d p ON p.agency_id = d.agency_id AND p.kind = d.kind AND p.year = d.year - 1
+        WHERE p.in_force IS NOT NULL AND d.issued IS NOT NULL AND d.repealed IS NOT NULL AND d.in_force IS NOT NULL
+        """

@@ -73,6 +73,7 @@ _CLAUSE = re.compile(r"[^，,]+")
 _PART = re.compile(r"^\s*(?:其中|包括|含)")
 _BODY = re.compile(r"政府|本级|部门|单位|局|委|办|乡镇|街道|中心")  # a part that names a body: the rest of the sentence is that body's
 _EPS = 1e-9
+PROSE_CELL = 12  # characters: a grid row holding a single cell this long is a paragraph, not a table row
 
 
 def _narrative(doc: Document) -> tuple[str, list[tuple[int, int]]]:
@@ -83,10 +84,14 @@ def _narrative(doc: Document) -> tuple[str, list[tuple[int, int]]]:
     pos = 0
     for i, ln in enumerate(doc.lines, start=1):
         if ln.exact or ln.grid is not None:
-            parts.append("。")  # a table ends the sentence before it
-            pos += 1
-            continue
-        text = normalize(ln.text)
+            filled = [c.text for c in ln.cells if c.text.strip() and not c.covered]
+            if len(filled) != 1 or len(filled[0].strip()) < PROSE_CELL:
+                parts.append("。")  # a table ends the sentence before it
+                pos += 1
+                continue
+            text = normalize(filled[0])  # a paragraph in a row of its own (a workbook's or a layout table's)
+        else:
+            text = normalize(ln.text)
         if "\t" in text and sum(ch.isdigit() for ch in text) > len(text) // 4:
             parts.append("。")  # a table row printed as text (tab-separated cells)
             pos += 1

@@ -32,9 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from synth.layout import MediaStyle, build
+from synth.layout import DocSpec, MediaStyle, Para, build
 from synth.media import body_html, render_docx, render_html, render_pdf, render_xlsx
-from synth.model import from_golden
+from synth.model import SynthReport, from_golden
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
@@ -69,11 +69,41 @@ def _golden(stem: str) -> dict:
     raise FileNotFoundError(stem)
 
 
+_TABLE_PART = re.compile(r"^#*\s*[二三]、\s*(?:主动公开|收到和处理)")
+
+
+def real_prose(stem: str) -> list[Para]:
+    """The seed report's own opening narrative (总体情况, before its first statistical table), paragraph by
+    paragraph, so that the demo's renderings say in words what their tables print, as the real reports do."""
+    paras = []
+    lines = (SAMPLES / f"{stem}.txt").read_text(encoding="utf-8").splitlines()
+    for line in lines[1:] if lines and not lines[0].strip() else lines:
+        text = line.strip().lstrip("#").strip()
+        if _TABLE_PART.match(line.strip()):
+            break
+        if text and "\t" not in line and "|" not in line:
+            paras.append(Para(text))
+    return paras[1:]  # the first is the title, which the rendering prints itself
+
+
+def _spec(rep: SynthReport, stem: str, style: MediaStyle) -> DocSpec:
+    """The report's rendering with its real opening narrative in place of the synthetic one."""
+    spec = build(rep, style)
+    first_table = next(i for i, b in enumerate(spec.blocks) if not isinstance(b, Para))
+    spec.blocks = [spec.blocks[0], *real_prose(stem), *spec.blocks[first_table:]]
+    return spec
+
+
 def build_site() -> Site:
     """The sample reports as the portals publish them: some as article pages, some as attachments."""
     site = Site()
     reports = {stem: from_golden(_golden(stem)) for stem in ("000_58823f7fe4816adc", "001_e8c91993164e9814", "002_36d1a55e0ab3299b", "003_94bb7cf4c5429941", "004_49b614242c3ab02a")}
     style = MediaStyle()
+
+    def build(rep: SynthReport, style: MediaStyle) -> DocSpec:  # noqa: F811 - every rendering here has its real narrative
+        stem = next(k for k, v in reports.items() if v is rep)
+        return _spec(rep, stem, style)
+
     # 乐清市 (Hanweb): 2023 office report as an article page; 2019 government report as a PDF
     # attachment; 2020 机关事务管理中心 as a DOCX attachment; 2023 融媒体中心 as an article page.
     r = reports["000_58823f7fe4816adc"]
@@ -127,7 +157,7 @@ def _table_pictures(stem: str) -> tuple[bytes, ...]:
     """The report's tables as screenshots (made once per process: every test starts its own portal)."""
     from synth.scan import table_images
 
-    return tuple(table_images(build(from_golden(_golden(stem)), MediaStyle(stacked_headers=True))))
+    return tuple(table_images(_spec(from_golden(_golden(stem)), stem, MediaStyle(stacked_headers=True))))
 
 
 class QuietHandler(BaseHTTPRequestHandler):

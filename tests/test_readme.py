@@ -27,11 +27,11 @@ def demo_db(tmp_path_factory) -> Path:
     return Layout(root).db
 
 
-def test_readme_has_six_examples() -> None:
-    assert len(examples()) == 6
+def test_readme_has_nine_examples() -> None:
+    assert len(examples()) == 9
 
 
-@pytest.mark.parametrize("number", range(6))
+@pytest.mark.parametrize("number", range(9))
 def test_readme_example_answers(demo_db: Path, number: int) -> None:
     sql, expected = examples()[number]
     assert format_table(*query(demo_db, sql)) == expected

@@ -40,7 +40,8 @@ class PortalEntry(BaseModel):
     body: str | None = None  # the one body whose site this is (a department's portal), full name
     verified: bool | None = None  # a crawl has confirmed the entry
     source: str | None = None  # where the entry came from
-    sid: str | None = Field(default=None, pattern=r"^\d{1,9}$")  # gkmlpt: the SID a public source shows (the spider reads the page's own)
+    sid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
+    search_jsonp_url: str | None = None  # gkmlpt: the site search for posts beyond the list API's window (default: the page's own SEARCH_JSONP_URL)  # gkmlpt: the SID a public source shows (the spider reads the page's own)
     time_limit: float = Field(default=DEFAULT_TIME_LIMIT, gt=0)
     attachment_hosts: list[str] = Field(default_factory=list)
     # generic platform: where the report links are and how the list pages on

@@ -66,6 +66,9 @@ class _Handler(QuietHandler):
         base = f"http://127.0.0.1:{self.server.server_port}"
         if url.path == "/robots.txt":
             return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+        if url.path.startswith("/jsonp/site/"):  # the province's site search: nothing beyond the API's window here
+            callback = parse_qs(url.query).get("callback", [""])[0]
+            return self._send(200, f'{callback}({{"results": [], "count": 0}});'.encode(), "application/javascript")
         if scenario == "waf" and "wzws_cid=" not in (self.headers.get("Cookie") or ""):
             # Wangsu WZWS: the first answer sets a cookie and sends the client back to the same URL
             return self._send(307, b"", headers={"Set-Cookie": "wzws_cid=4f2c9a; path=/; HttpOnly", "Location": self.path})

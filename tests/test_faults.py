@@ -45,6 +45,8 @@ def crawled(tmp_path_factory):
             entries = [
                 f"  - id: {s}\n    name: {s}\n    region_code: \"441800\"\n    platform: gkmlpt\n"
                 f"    start_urls: [\"{server.base}/{s}/gkmlpt/annualreport\"]\n"
+                # the pages name search.gd.gov.cn, as real ones do; offline, the server answers the search itself
+                f"    search_jsonp_url: \"{server.base}/jsonp\"\n"
                 for s in SCENARIOS
             ]
             entries.append(f"  - id: closed\n    name: closed\n    platform: gkmlpt\n"

@@ -21,7 +21,6 @@ from scrapers.extract import article_meta, gkmlpt_config, gkmlpt_page, gkmlpt_re
 from .base import PortalSpider, guarded
 
 MAX_PAGES = 500
-DEFAULT_SEARCH = "http://search.gd.gov.cn/jsonp"  # the province's site search (every page's _CONFIG.SEARCH_JSONP_URL)
 SEARCH_PAGE = 20
 
 
@@ -45,7 +44,8 @@ class GkmlptSpider(PortalSpider):
                                     kind="list_page", status=response.status)
             return
         base = response.url.split("/gkmlpt/")[0]
-        self.search_url = str(self.portal.options.get("search_jsonp_url") or config.get("SEARCH_JSONP_URL") or DEFAULT_SEARCH)
+        # the site search the page names (Guangdong's pages all name search.gd.gov.cn); none named, none asked
+        self.search_url = str(self.portal.options.get("search_jsonp_url") or config.get("SEARCH_JSONP_URL") or "")
         self.listed_ids: set[Any] = set()
         self.post_count: int | None = None
         yield self._page(base, node["id"], str(config.get("SID", "")), 1, None)
@@ -86,10 +86,11 @@ class GkmlptSpider(PortalSpider):
         """The list API shows only a recent window: when the category holds more posts than it listed, the rest
         are asked of the province's site search, page by page (1-based, JSONP, the category as ``classify_main``)."""
         missing = (self.post_count or 0) - len(self.listed_ids)
-        if missing > 0 and sid and not getattr(self, "searching", False):
+        if missing > 0 and not getattr(self, "searching", False):
             self.searching = True
-            self.count("posts_beyond_window", missing)
-            yield self._search(base, cat, sid, 1)
+            self.count("posts_beyond_window", missing)  # in the run's summary either way
+            if sid and self.search_url:
+                yield self._search(base, cat, sid, 1)
 
     def _search(self, base: str, cat: int, sid: str, page: int) -> Any:
         params = {"page": page, "pagesize": SEARCH_PAGE, "isgkml": 1, "text": "", "order": 1, "position": "title",

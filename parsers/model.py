@@ -88,6 +88,7 @@ class ReportMeta:
     scope: str | None = None
     published_on: str | None = None  # ISO date
     published_on_source: str | None = None  # text (under the signature) | page_meta:written_on | page_meta:page_published_on
+    narrative: dict[str, list] = field(default_factory=dict)  # section -> [characters, shingles, MinHash signature] (parsers/narrative.py)
     title: str | None = None
     contact_phone: str | None = None
     contact_email: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .checks import check_report
+from .narrative import narrative_signatures
 from .statements import text_checks
 from .document import Document
 from identity.agency import Context
@@ -162,6 +163,7 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
                         Problem("missing_row", name, row, f"expected in the {fmt} format but not found")
                     )
     result.checks = check_report(result.facts) + text_checks(doc, result.facts)
+    meta.narrative = narrative_signatures(doc)
     return result
 
 

@@ -76,29 +76,39 @@ _EPS = 1e-9
 PROSE_CELL = 12  # characters: a grid row holding a single cell this long is a paragraph, not a table row
 
 
+def prose_lines(doc: Document) -> list[tuple[int, str | None]]:
+    """(line number, normalized text) of every line of prose, in order; a table row is (line, None)."""
+    out: list[tuple[int, str | None]] = []
+    for i, ln in enumerate(doc.lines, start=1):
+        if ln.exact or ln.grid is not None:
+            filled = [c.text for c in ln.cells if c.text.strip() and not c.covered]
+            if len(filled) != 1 or len(filled[0].strip()) < PROSE_CELL:
+                out.append((i, None))  # a table row
+                continue
+            text = normalize(filled[0])  # a paragraph in a row of its own (a workbook's or a layout table's)
+        else:
+            text = normalize(ln.text)
+        if "\t" in text and sum(ch.isdigit() for ch in text) > len(text) // 4:
+            out.append((i, None))  # a table row printed as text (tab-separated cells)
+            continue
+        out.append((ln.loc.line or i, text.strip()))
+    return out
+
+
 def _narrative(doc: Document) -> tuple[str, list[tuple[int, int]]]:
     """The report's prose as one text (lines joined as printed: Chinese wraps without spaces), with where each
     line starts in it, so a statement wrapped over two lines is read whole and its first line is known."""
     parts: list[str] = []
     starts: list[tuple[int, int]] = []  # (offset in the text, line number)
     pos = 0
-    for i, ln in enumerate(doc.lines, start=1):
-        if ln.exact or ln.grid is not None:
-            filled = [c.text for c in ln.cells if c.text.strip() and not c.covered]
-            if len(filled) != 1 or len(filled[0].strip()) < PROSE_CELL:
-                parts.append("。")  # a table ends the sentence before it
-                pos += 1
-                continue
-            text = normalize(filled[0])  # a paragraph in a row of its own (a workbook's or a layout table's)
-        else:
-            text = normalize(ln.text)
-        if "\t" in text and sum(ch.isdigit() for ch in text) > len(text) // 4:
-            parts.append("。")  # a table row printed as text (tab-separated cells)
+    for line, text in prose_lines(doc):
+        if text is None:
+            parts.append("。")  # a table ends the sentence before it
             pos += 1
             continue
-        starts.append((pos, ln.loc.line or i))
-        parts.append(text.strip())
-        pos += len(parts[-1])
+        starts.append((pos, line))
+        parts.append(text)
+        pos += len(text)
     return "".join(parts), starts
 
 

@@ -77,6 +77,7 @@ QUERIES: dict[str, str] = {
                                ELSE NOT (p.kind = 'missing_tables' AND c.rnk > 1 AND k.n_facts > 0) END
                     ORDER BY p.report_id, p.identity, c.rnk, p.seq""",
     "report_documents": f"SELECT {_cols('report_documents', 'r')} FROM rd r ORDER BY r.report_id, r.sha256",
+    "narratives": f"SELECT {_cols('narratives', 'n')} FROM spool_narratives n JOIN canon k USING (spool, ord) ORDER BY n.report_id, n.section",
     "agencies": f"""SELECT {_cols('agencies', 'a')} FROM (
                         SELECT l.agency_id, l.agency_name AS name, l.region_code, l.region, l.agency_level AS level,
                                l.agency_kind AS kind, s.first_year, s.last_year, s.n_reports

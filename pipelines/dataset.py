@@ -157,6 +157,7 @@ def report_rows(rid: str, docs: list[ParseResult], src: dict[str, SourceDocument
     rows["reports"].append(row)
     rows["facts"] += fact_rows(rid, best)
     rows["checks"] += check_rows(rid, best)
+    rows["narratives"] += narrative_rows(rid, best)
     for d in docs:
         rows["problems"] += [
             p for p in problem_rows(rid, d)
@@ -198,6 +199,12 @@ def report_row(rid: str, r: ParseResult, s: SourceDocument) -> dict[str, object]
         "n_documents": None,
         "documents_agree": None,
     }
+
+
+def narrative_rows(rid: str, r: ParseResult) -> list[dict[str, object]]:
+    """The canonical document's narrative signatures as ``narratives`` rows."""
+    return [{"report_id": rid, "section": k, "n_chars": v[0], "n_shingles": v[1], "minhash": v[2]}
+            for k, v in sorted(r.report.narrative.items())]
 
 
 def fact_rows(rid: str, r: ParseResult) -> list[dict[str, object]]:

@@ -31,6 +31,7 @@ from .dataset import (
     fact_rows,
     identity_problem_rows,
     media_rank,
+    narrative_rows,
     prepare,
     problem_rows,
     report_row,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 Reduced = dict[str, list[dict[str, object]]]
 MANIFEST = "spool.json"
-FORMAT = 4  # the spool tables' layout; a spool of another format (written before an upgrade) is not complete
+FORMAT = 5  # the spool tables' layout; a spool of another format (written before an upgrade) is not complete
 FLUSH_DOCUMENTS = 500  # documents per Parquet part: ~100,000 facts, ~100 MB of rows at most
 
 
@@ -67,6 +68,7 @@ def spool_schemas() -> dict[str, dict[str, pl.DataType]]:
         },
         "facts": {**ordinal, "pos": pl.Int64(), **TABLES["facts"].schema},
         "checks": {**ordinal, "seq": pl.Int64(), **TABLES["checks"].schema},
+        "narratives": {**ordinal, **TABLES["narratives"].schema},
         "problems": {**ordinal, "seq": pl.Int64(), "identity": pl.Boolean(), **TABLES["problems"].schema},
     }
 
@@ -98,6 +100,7 @@ def reduce(r: ParseResult, s: SourceDocument, ord: int) -> Reduced:
     facts = sorted(fact_rows(rid, r), key=lambda f: (f["section"], f["row"], f["column"]))
     out["facts"] = [{"ord": ord, "pos": i, **f} for i, f in enumerate(facts)]
     out["checks"] = [{"ord": ord, "seq": i, **c} for i, c in enumerate(check_rows(rid, r))]
+    out["narratives"] = [{"ord": ord, **n} for n in narrative_rows(rid, r)]
     out["problems"] = [{"ord": ord, "seq": i, "identity": False, **p} for i, p in enumerate(problem_rows(rid, r))] + [
         {"ord": ord, "seq": i, "identity": True, **p} for i, p in enumerate(identity_problem_rows(rid, r))
     ]

@@ -33,11 +33,31 @@ def con(tmp_path_factory):
         rep = random_report(random.Random(seed), "legacy" if year < 2021 else "2021", consistent=True)
         rep.agency, rep.year = "乐清市民政局", year
         (docs / f"mz{year}.txt").write_text(render_text(rep, Style()), encoding="utf-8")
+    # 乐清市人民政府办公室 the year before: the same narrative but its 五、存在的主要问题 part written anew
+    previous = _previous_year(next(s for s in SEEDS if s.stem.startswith("000")))
+    (docs / "office2022.txt").write_text(previous, encoding="utf-8")
     layout = Layout(root / "data")
     build(layout, folder_sources(docs))
     c = duckdb.connect(str(layout.db), read_only=True)
     yield c
     c.close()
+
+
+NEW_PROBLEMS = ("2022年，市政府办公室对照年度工作要点逐项梳理，发现栏目更新频次偏低、解读形式较为单一、依申请公开答复文书规范性有待加强等不足。"
+                "下一步将完善信息发布协调机制，丰富图解、视频等解读形式，开展答复文书专项检查，持续提升公开质效。")
+
+
+def _previous_year(seed) -> str:
+    """The seed's text as the body's report of the year before, with its problems section replaced."""
+    lines = seed.read_text(encoding="utf-8").replace("2023", "2022").split("\n")
+    start = next(i for i, ln in enumerate(lines) if "五、存在的主要问题" in ln)
+    end = next(i for i, ln in enumerate(lines) if "六、其他需要报告" in ln)
+    return "\n".join([*lines[:start + 1], "", NEW_PROBLEMS, "", *lines[end:]])
+
+
+def _shingles(text: str) -> set[str]:
+    t = "".join(text.split())
+    return {t[i:i + 5] for i in range(len(t) - 4)}
 
 
 def _cell(g: dict, section: str, row: str, column: str) -> float | None:
@@ -144,3 +164,20 @@ def test_documents_in_force_follow_from_last_years_stock_and_this_years_flows(tm
     rows = c.execute("SELECT kind, year, in_force_prev, issued, repealed, in_force, in_force_expected, agrees FROM v_documents_in_force ORDER BY kind").fetchall()
     c.close()
     assert rows == [("normative_documents", 2023, 10, 3, 0, 12, 13, False), ("regulations", 2023, 5, 2, 1, 6, 6, True)]
+
+
+def test_boilerplate_against_the_exact_share_of_repeated_5_grams(con) -> None:
+    """The 2023 report repeats its 2022 overview but for the years (containment near 1) and rewrites its problems
+    part (near 0): the MinHash estimates against the exact share of 5-grams computed here from the two texts."""
+    from parsers.document import from_text
+    from parsers.narrative import sections
+
+    seed = next(s for s in SEEDS if s.stem.startswith("000"))
+    now, before = sections(from_text(seed.read_text(encoding="utf-8"))), sections(from_text(_previous_year(seed)))
+    rows = dict(con.execute("SELECT section, containment FROM v_boilerplate WHERE agency = '乐清市人民政府办公室' AND year = 2023").fetchall())
+    assert {"overview", "problems"} <= rows.keys()
+    for section in ("overview", "problems"):
+        a, b = _shingles(now[section]), _shingles(before[section])
+        exact = len(a & b) / len(a)
+        assert abs(rows[section] - exact) < 0.15, (section, rows[section], exact)
+    assert rows["overview"] > 0.8 and rows["problems"] < 0.3

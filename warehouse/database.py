@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from parsers.vocabulary import APPLICANT_COLUMNS, APPLICATION_ROWS
-from warehouse.indicators import MISSING_SQL, STATUTE, STOCK_FLOW_SQL, indicators_sql, timeliness_sql
+from warehouse.indicators import BOILERPLATE_SQL, MISSING_SQL, STATUTE, STOCK_FLOW_SQL, indicators_sql, timeliness_sql
 from warehouse.schema import ALL_TABLES, TABLES
 
 LABEL_COLUMNS = {
@@ -57,6 +57,9 @@ LABEL_COLUMNS = {
     "in_force": "documents in force at the end of the year (现行有效件数)",
     "in_force_expected": "in_force_prev + issued − repealed",
     "agrees": "whether the printed stock follows from last year's and this year's flows",
+    "previous_report_id": "the same body's report of the year before",
+    "jaccard": "estimated Jaccard similarity of the two sections' character 5-gram sets (0–1)",
+    "containment": "estimated share of this section's character 5-grams found in last year's section (0–1): the boilerplate share",
 }
 
 VIEWS: dict[str, tuple[str, str]] = {
@@ -153,6 +156,12 @@ VIEWS: dict[str, tuple[str, str]] = {
         "Stock and flow of regulations and normative documents across years, per body (its agency_id, 2021 format): "
         "documents in force last year + issued − repealed this year against in force this year, as printed.",
         STOCK_FLOW_SQL,
+    ),
+    "v_boilerplate": (
+        "How much of each section of a report's narrative repeats the same body's report of the year before: the "
+        "Jaccard similarity of their character 5-gram sets (estimated from 64-permutation MinHash signatures, Broder "
+        "1997) and the containment, the estimated share of this year's 5-grams found in last year's text.",
+        BOILERPLATE_SQL,
     ),
     "v_failed_checks": (
         "Reports whose accounting identities fail as printed (findings about the source; values are kept); the text's "

@@ -183,3 +183,20 @@ STOCK_FLOW_SQL = """
         FROM d JOIN d p ON p.agency_id = d.agency_id AND p.kind = d.kind AND p.year = d.year - 1
         WHERE p.in_force IS NOT NULL AND d.issued IS NOT NULL AND d.repealed IS NOT NULL AND d.in_force IS NOT NULL
         """
+
+
+BOILERPLATE_SQL = """
+        WITH pairs AS (
+            SELECT n.report_id, r.agency_id, r.agency, r.region, r.year, n.section, n.n_chars, n.n_shingles,
+                   pr.report_id AS previous_report_id, p.n_shingles AS previous_shingles,
+                   list_sum(list_transform(range(0, 64), lambda i: CASE WHEN substr(n.minhash, i * 8 + 1, 8) = substr(p.minhash, i * 8 + 1, 8)
+                                                                  THEN 1 ELSE 0 END)) / 64.0 AS jaccard
+            FROM narratives n JOIN reports r USING (report_id)
+            JOIN reports pr ON pr.agency_id = r.agency_id AND pr.year = r.year - 1
+            JOIN narratives p ON p.report_id = pr.report_id AND p.section = n.section
+            WHERE r.agency_id IS NOT NULL
+        )
+        SELECT report_id, agency_id, agency, region, year, section, n_chars, previous_report_id, jaccard,
+               least(1.0, jaccard * (n_shingles + previous_shingles) / ((1 + jaccard) * n_shingles)) AS containment
+        FROM pairs
+        """

@@ -210,6 +210,19 @@ TABLES: dict[str, Table] = {
             ),
             ("report_id", "sha256"),
         ),
+        Table(
+            "narratives",
+            "Per report and section of its narrative, a MinHash signature of its character 5-grams (parsers/narrative.py): "
+            "what v_boilerplate compares across a body's consecutive years. The text itself is not kept.",
+            (
+                Field("report_id", S, "the report"),
+                Field("section", S, "overview, proactive, applications, reviews, problems, other: the template's six parts"),
+                Field("n_chars", I32, "characters of prose in the section (whitespace removed)"),
+                Field("n_shingles", I32, "distinct character 5-grams"),
+                Field("minhash", S, "64-permutation MinHash signature, 8 hex digits per permutation"),
+            ),
+            ("report_id", "section"),
+        ),
     )
 }
 

@@ -1,0 +1,90 @@
+"""How much of a report's narrative is repeated from the same body's previous report: per section, a signature.
+
+The measure is the standard one for near-duplicate text (Broder, "On the resemblance and containment of
+documents", 1997): each section's prose as the set of its character 5-grams (shingles, whitespace removed),
+summarised by a 64-permutation MinHash signature.  Two signatures estimate the Jaccard similarity J of the two
+sets (the share of positions where they agree); the share of this year's shingles found in last year's text —
+the *containment*, what "boilerplate" means here — follows from J and the two set sizes:
+C = J·(|A| + |B|) / ((1 + J)·|A|).  Only the signatures and sizes are kept (512 characters a section), never
+the text itself.  The comparison is made in the warehouse (``v_boilerplate``), per body and consecutive years.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .document import Document
+from .statements import prose_lines
+
+SHINGLE = 5
+PERMUTATIONS = 64
+MIN_CHARS = 40  # a section shorter than this (a heading, 无) has no measurable boilerplate
+_PRIME = (1 << 61) - 1
+_HEADING = re.compile(r"^[#\s]*[一二三四五六七八九十]{1,2}\s*[、.．]")
+SECTIONS = (  # heading words -> section code (the national template's six parts)
+    ("overview", re.compile(r"总体情况")),
+    ("proactive", re.compile(r"主动公开")),
+    ("applications", re.compile(r"收到和处理|依申请")),
+    ("reviews", re.compile(r"行政复议|行政诉讼")),
+    ("problems", re.compile(r"存在的主要问题|改进情况")),
+    ("other", re.compile(r"其他需要报告")),
+)
+
+
+def _permutations() -> list[tuple[int, int]]:
+    """Fixed (a, b) pairs from a fixed seed: the same signatures on every machine and run."""
+    out = []
+    for i in range(PERMUTATIONS):
+        d = hashlib.sha256(f"xxgk-minhash-{i}".encode()).digest()
+        out.append((int.from_bytes(d[:4], "big") | 1, int.from_bytes(d[4:8], "big")))
+    return out
+
+
+_AB = _permutations()
+
+
+def sections(doc: Document) -> dict[str, str]:
+    """The prose of each of the report's six parts (tables left out), by section code."""
+    out: dict[str, list[str]] = {}
+    current: str | None = None
+    for _line, text in prose_lines(doc):
+        if text is None:
+            continue
+        if _HEADING.match(text) and len(text) < 40:
+            current = next((code for code, rx in SECTIONS if rx.search(text)), None)
+            continue
+        if current:
+            out.setdefault(current, []).append(text)
+    return {k: "".join(v) for k, v in out.items()}
+
+
+def signature(text: str) -> tuple[int, int, str] | None:
+    """(characters, shingles, MinHash signature as 64 × 8 hex digits) of a section's prose; None when too short."""
+    import numpy as np
+
+    compact = "".join(text.split())
+    if len(compact) < MIN_CHARS:
+        return None
+    shingles = {compact[i:i + SHINGLE] for i in range(len(compact) - SHINGLE + 1)}
+    h = np.array([int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "big") for s in shingles], dtype=np.uint64)
+    a = np.array([x for x, _ in _AB], dtype=np.uint64)[:, None]
+    b = np.array([y for _, y in _AB], dtype=np.uint64)[:, None]
+    mins = ((a * h[None, :] + b) % np.uint64(_PRIME)).min(axis=1) & np.uint64(0xFFFFFFFF)
+    return len(compact), len(shingles), "".join(f"{int(v):08x}" for v in mins)
+
+
+def narrative_signatures(doc: Document) -> dict[str, list]:
+    """Per section with enough prose: [characters, shingles, signature]."""
+    out = {}
+    for code, text in sections(doc).items():
+        sig = signature(text)
+        if sig:
+            out[code] = list(sig)
+    return out
+
+
+def estimated_jaccard(a: str, b: str) -> float:
+    """The share of the 64 MinHash positions where two signatures agree (the Jaccard estimate)."""
+    n = len(a) // 8
+    return sum(a[i * 8:(i + 1) * 8] == b[i * 8:(i + 1) * 8] for i in range(n)) / n

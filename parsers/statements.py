@@ -25,7 +25,7 @@ from .values import normalize
 
 Cell = tuple[str, str, str]
 ORGS = ("commercial_enterprise", "research_institution", "social_welfare_org", "legal_service_org", "other_org")
-UNIT = r"\s*(?:件|宗|起|个|份)"
+UNIT = r"\s*(?:件|宗|起|个|份|条)"
 N = r"(\d{1,7})"
 
 
@@ -45,28 +45,41 @@ def _a(row: str, col: str = "total") -> Cell:
     return ("applications", row, col)
 
 
+UNABLE = ("unable_not_held", "unable_needs_creation", "unable_unclear_after_correction")
+DENIED = ("denied_state_secret", "denied_prohibited_by_law", "denied_three_safety_one_stability", "denied_third_party_rights",
+          "denied_internal_affairs", "denied_process_information", "denied_law_enforcement_file", "denied_administrative_query")
+REJECTED = ("rejected_petition_complaint", "rejected_duplicate", "rejected_publication", "rejected_excessive_repeated", "rejected_confirmation")
+_GAP = r"[^，,；;。]"  # within one clause
 STATEMENTS: tuple[Statement, ...] = (
     _st("new_received.total", (_a("new_received"),),
-        rf"(?:共|累计|全年|本年度?|今年)?(?:收到|受理|新收|接收)[^，,；;。]{{0,14}}?申请(?:件|数量|数)?(?:共计|共|合计)?{N}{UNIT}",
-        rf"(?:新收|收到|受理)[^，,；;。]{{0,12}}?(?:案件|申请件){N}{UNIT}",
-        r"(?:未|没有)(?:收到|受理|接到)[^，,；;。]{0,6}?(?:政府信息公开|依申请公开)[^，,；;。]{0,4}申请"),
+        rf"(?:共|累计|全年|本年度?|今年)?(?:新收到|收到|受理|新收|接收){_GAP}{{0,20}}?申请(?:件|数量|数)?(?:共计|共|合计)?{N}{UNIT}",
+        rf"(?:新收|收到|受理){_GAP}{{0,12}}?(?:案件|申请件|依申请信息|申请公开){N}{UNIT}",
+        rf"(?:收到|受理){N}{UNIT}(?:政府信息公开|依申请公开)?(?:申请|请求)",
+        rf"(?:未|没有)(?:收到|受理|接到){_GAP}{{0,6}}?(?:政府信息公开|依申请公开){_GAP}{{0,4}}申请"),
     _st("carried_over_prev.total", (_a("carried_over_prev"),),
-        rf"(?:上年|去年|上一年度?)度?结转[^，,；;。]{{0,16}}?{N}{UNIT}"),
+        rf"(?:上年|去年|上一年|\d{{4}}年)度?结转(?!至|到|入|下|\d{{4}}){_GAP}{{0,16}}?{N}{UNIT}", context=None),
     _st("processed_total.total", (_a("processed_total"),),
-        rf"(?:共|今年|全年|本年度?)?办结[^，,；;。]{{0,12}}?{N}{UNIT}"),
+        rf"(?:共|今年|全年|本年度?|已)?办结{_GAP}{{0,12}}?{N}{UNIT}",
+        rf"(?:答复|已办理)(?:了)?(?:政府信息公开|依申请公开)?(?:申请)?{N}{UNIT}"),
     _st("carried_over_next.total", (_a("carried_over_next"),),
         rf"(?:结转|转)(?:至|到|入)?(?:下一?年度?|\d{{4}}年度?)(?:继续)?办理(?:的)?(?:申请)?{N}{UNIT}",
-        rf"{N}{UNIT}(?:申请)?结转(?:至|到|入)?(?:下一?年度?|\d{{4}}年度?)"),
+        rf"{N}{UNIT}(?:申请)?{_GAP}{{0,12}}?(?:结转|顺延)(?:至|到|入)?(?:下一?年度?|\d{{4}}年度?)",
+        r"(?:无|没有)下一?年度?结转", context=None),
     _st("new_received.natural_person", (_a("new_received", "natural_person"),),
         rf"自然人(?:申请|提出的?申请)?(?:件|数)?{N}{UNIT}"),
     _st("new_received.legal_persons", tuple(_a("new_received", c) for c in ORGS),
         rf"法人(?:或|和|及)其他组织(?:申请|提出的?申请)?(?:件|数)?{N}{UNIT}"),
+    _st("granted_or_partially.total", (_a("granted"), _a("partially_granted")),
+        rf"予以公开(?:及|和|、|或)部分公开(?:的)?(?:共)?{N}{UNIT}", context=None),
+    _st("denied.total", tuple(_a(r) for r in DENIED), rf"不予公开(?:的)?(?:共)?{N}{UNIT}", context=None),
+    _st("unable.total", tuple(_a(r) for r in UNABLE), rf"无法提供(?:的)?(?:共)?{N}{UNIT}", context=None),
+    _st("rejected.total", tuple(_a(r) for r in REJECTED), rf"不予处理(?:的)?(?:共)?{N}{UNIT}", context=None),
     _st("admin_review.total", (("reviews", "admin_review", "total"),),
-        rf"(?:行政复议|复议)(?:案件|申请)?(?:共)?{N}{UNIT}",
-        r"(?:未|没有)(?:发生|收到|有)[^，,；;。]{0,14}?行政复议", context=None),
+        rf"(?:行政复议|复议)(?:案件|申请)?(?:共|为)?{N}{UNIT}",
+        rf"(?:未|没有)(?:发生|收到|有|被){_GAP}{{0,14}}?(?:行政)?复议", r"无被?(?:行政)?复议案件", context=None),
     _st("litigation.total", (("reviews", "litigation_direct", "total"), ("reviews", "litigation_after_review", "total")),
-        rf"行政诉讼(?:案件)?(?:共)?{N}{UNIT}",
-        r"(?:未|没有)(?:发生|有)[^，,；;。]{0,18}?行政诉讼", context=None),
+        rf"(?<!败)诉讼(?:案件)?(?:共|为)?{N}{UNIT}",
+        rf"(?:未|没有)(?:发生|有){_GAP}{{0,18}}?行政诉讼", context=None),
 )
 _SENTENCE = re.compile(r"[^。；;！!？?]+")
 _CLAUSE = re.compile(r"[^，,]+")
@@ -125,9 +138,12 @@ def statements(doc: Document) -> list[tuple[Statement, float, str, int]]:
     """Every statement of a table quantity: (statement, the number said, the sentence, its first line)."""
     text, starts = _narrative(doc)
     found: list[tuple[Statement, float, str, int]] = []
+    previous = ""
     for sm in _SENTENCE.finditer(text):
         sentence = sm.group(0).strip()
         line = _line_at(starts, sm.start())
+        context = previous + sentence  # "…申请75件；年度已办理83件": the subject may be the sentence before's
+        previous = sentence
         for cm in _CLAUSE.finditer(sentence):
             clause = "".join(cm.group(0).split())
             if _PART.match(clause):
@@ -135,7 +151,7 @@ def statements(doc: Document) -> list[tuple[Statement, float, str, int]]:
                     break  # 其中市政府…: what follows is another body's figure
                 continue  # 其中54宗…: a part of the figure before it
             for st in STATEMENTS:
-                if st.context is not None and not st.context.search(sentence):
+                if st.context is not None and not st.context.search(context):
                     continue
                 for p in st.patterns:
                     m = p.search(clause)

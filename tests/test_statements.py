@@ -22,7 +22,10 @@ EXPECTED = {
     "001": {"text.new_received.total": (0, 0), "text.admin_review.total": (0, 0), "text.litigation.total": (0, 0)},
     "002": {"text.new_received.total": (0, 0)},
     "003": {"text.new_received.total": (55, 55), "text.carried_over_prev.total": (3, 3), "text.carried_over_next.total": (4, 4),
-            "text.new_received.natural_person": (51, 51), "text.new_received.legal_persons": (4, 3), "text.admin_review.total": (2, 2)},
+            "text.new_received.natural_person": (51, 51), "text.new_received.legal_persons": (4, 3), "text.admin_review.total": (2, 2),
+            # 予以公开及部分公开10宗 … 不予公开3宗 … 无法提供37宗 … 不予处理4宗
+            "text.granted_or_partially.total": (10, 10), "text.denied.total": (3, 3), "text.unable.total": (37, 37),
+            "text.rejected.total": (4, 4)},
     # 全市 450 twice (both statements of the city's own total); 其中市政府收到申请72件，包括已按时办结66件，转下年度继续办理6件 is
     # the city government's own share: never compared with the city's table
     "004": {"text.new_received.total": (450, 450), "text.new_received.total#2": (450, 450)},
@@ -78,3 +81,39 @@ def test_only_clear_statements_about_applications_count() -> None:
     assert got == [(n, n), (n, n)]
     got, n = _checks("本年度收到政府信息公开申请{m}件。")  # a real disagreement is recorded, the table's number kept
     assert got == [(n + 100, n), (n, n)]
+
+
+def test_real_sentences_from_public_sources() -> None:
+    """Sentences copied from real reports (tests/fixtures/statements/real_sentences.json, each with the address of
+    its stored copy): every statement read, with the number said, and nothing else."""
+    import json
+    from pathlib import Path
+
+    from parsers.statements import statements
+
+    data = json.loads((Path(__file__).parent / "fixtures" / "statements" / "real_sentences.json").read_text(encoding="utf-8"))
+    for r in data["reports"]:
+        found: dict[str, float] = {}
+        for st, said, _sentence, _line in statements(from_text("\n".join(r["sentences"]))):
+            found.setdefault(st.name, said)
+        assert found == r["said"], r["report"]
+
+
+def test_a_real_disagreement_from_a_public_source_is_recorded() -> None:
+    """上海市人民政府办公厅 2019: its words say 予以公开及部分公开258件 and 无法提供265件; its table prints 275 and 337.
+    Its sentences against its printed figures give two failed checks, the rest agree."""
+    import json
+    from pathlib import Path
+
+    from parsers.model import Fact
+    from parsers.statements import STATEMENTS, text_checks
+
+    r = json.loads((Path(__file__).parent / "fixtures" / "statements" / "real_sentences.json").read_text(encoding="utf-8"))["reports"][0]
+    by_name = {s.name: s for s in STATEMENTS}
+    facts = []
+    for name, value in r["printed"].items():  # the printed figure, put in the first cell of the quantity (the rest 0)
+        cells = by_name[name].cells
+        facts += [Fact(s, row, col, float(value if i == 0 else 0), str(value)) for i, (s, row, col) in enumerate(cells)]
+    checks = {c.name: c.passed for c in text_checks(from_text("\n".join(r["sentences"])), facts)}
+    assert {n for n, ok in checks.items() if not ok} == {"text.granted_or_partially.total", "text.unable.total"}
+    assert all(checks[f"text.{n}"] for n in r["printed"] if n not in ("granted_or_partially.total", "unable.total"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest

@@ -8,6 +8,7 @@ report, whose facts come from one *canonical* document (the one read most comple
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -26,6 +27,7 @@ MEDIA_PREFERENCE = {  # the canonical document among equals: the most structured
     "text/html": 0, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 1, "application/msword": 2,
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": 2, "application/vnd.ms-excel": 2, "application/pdf": 3,
 }
+_ISO_DATE = re.compile(r"^(?:19|20)\d{2}-\d{2}-\d{2}")
 RECOGNISED_RANK = 8  # numbers recognised from images (a scan, tables as pictures) come after every text medium
 
 
@@ -47,6 +49,7 @@ class SourceDocument:
     fetched_at: str | None = None
     size: int | None = None
     list_title: str | None = None  # the title the portal's list page gave the document
+    list_date: str | None = None  # the date the portal's list page gave the document (ISO)
     index_no: str | None = None  # 索引号 from the list page or API
     region_code: str | None = None  # the portal's region (registry)
     body: str | None = None  # the portal's own body, when it is one body's site (registry)
@@ -96,6 +99,9 @@ def prepare(r: ParseResult, s: SourceDocument) -> None:
     if r.ok:
         identify(r.report, s.context(r.report.page_meta), s.list_title)
         settle_format(r)
+        if r.report.published_on is None and s.list_date and _ISO_DATE.match(s.list_date):
+            # no date under the signature or on the page: the list page's, said so (v_timeliness shows the source)
+            r.report.published_on, r.report.published_on_source = s.list_date[:10], "list_page"
 
 
 def document_row(r: ParseResult, s: SourceDocument) -> dict[str, object]:

@@ -90,7 +90,7 @@ def archived_sources(raw: Path, portals: Iterable[Portal] = ()) -> list[SourceDo
         out.append(
             SourceDocument(
                 path=r["path"], url=r["url"], portal=r["portal"], fetched_at=r["fetched_at"], size=r["bytes"],
-                list_title=r["title"], index_no=r["index_no"],
+                list_title=r["title"], list_date=r["list_date"], index_no=r["index_no"],
                 region_code=portal.region_code if portal else None, body=portal.body if portal else None,
                 ref=_relative(r["path"], raw.parent), images=tuple(pictures.get(r["url"], ())),
             )

@@ -180,3 +180,18 @@ def test_boilerplate_against_the_exact_share_of_repeated_5_grams(con) -> None:
         exact = len(a & b) / len(a)
         assert abs(rows[section] - exact) < 0.15, (section, rows[section], exact)
     assert rows["overview"] > 0.8 and rows["problems"] < 0.3
+
+
+def test_a_report_without_a_printed_date_takes_the_list_pages_and_says_so() -> None:
+    from parsers.document import from_text
+    from parsers.report import parse_document
+    from pipelines.dataset import SourceDocument, prepare
+
+    seed = next(s for s in SEEDS if s.stem.startswith("001"))  # 乐清市机关事务管理中心 2020: no date under the signature
+    r = parse_document(from_text(seed.read_text(encoding="utf-8")), seed.name)
+    assert r.report.published_on is None
+    prepare(r, SourceDocument(seed.name, list_date="2021-01-25"))
+    assert (r.report.published_on, r.report.published_on_source) == ("2021-01-25", "list_page")
+    dated = parse_document(from_text(next(s for s in SEEDS if s.stem.startswith("003")).read_text(encoding="utf-8")), "003.txt")
+    prepare(dated, SourceDocument("003.txt", list_date="2024-02-20"))
+    assert (dated.report.published_on, dated.report.published_on_source) == ("2024-01-29", "text")  # the printed date wins

@@ -157,6 +157,30 @@ class BadPayload(ValueError):
     """A list page or API answer that cannot be understood (malformed JSON, missing required parts)."""
 
 
+def load_json(payload: str, what: str = "JSON") -> object:
+    """An answer's JSON; a malformed one is a :class:`BadPayload` saying so (every platform's API reader)."""
+    try:
+        return json.loads(payload)
+    except json.JSONDecodeError as e:
+        raise BadPayload(f"malformed {what}: {e}") from None
+
+
+def attachment_links(items: object, base: str) -> list[dict[str, object]]:
+    """Attachment objects of an API answer (``{url, name, …}``) as absolute links; an item without a url is left out."""
+    if not isinstance(items, list):
+        return []
+    return [{"url": urljoin(base, str(x["url"])), "name": x.get("name")} for x in items if isinstance(x, dict) and x.get("url")]
+
+
+_PRINTED_DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def printed_date(text: str) -> str | None:
+    """The first date printed in a list row (``2024-01-26``, ``[ 2024-01-26 ]``, ``2024年1月26日``) as ISO."""
+    d = _PRINTED_DATE.search(text)
+    return f"{d.group(1)}-{int(d.group(2)):02d}-{int(d.group(3)):02d}" if d else None
+
+
 def _json_after(text: str, key: str) -> object | None:
     """The JSON value (array or object) written after ``key:`` in a JavaScript object literal."""
     m = re.search(rf"\b{key}\s*:\s*([\[{{])", text)
@@ -218,10 +242,7 @@ def gkmlpt_page(payload: str, base: str) -> dict[str, object]:
     """An API answer: ``total``, ``offset``, the category's ``post_count``, its ``articles`` (posts with
     absolute URLs), ``links`` (items of ``type: "url"``, which point elsewhere) and ``problems``
     (items that cannot be used, each said).  Unknown and extra fields are ignored."""
-    try:
-        data = json.loads(payload)
-    except json.JSONDecodeError as e:
-        raise BadPayload(f"malformed JSON: {e}") from None
+    data = load_json(payload)
     if not isinstance(data, dict) or not isinstance(data.get("articles", []), list):
         raise BadPayload("not a gkmlpt list answer: no articles list")
     classify = data.get("classify") if isinstance(data.get("classify"), dict) else {}
@@ -249,10 +270,7 @@ def gkmlpt_page(payload: str, base: str) -> dict[str, object]:
                 "date": gkmlpt_date(a.get("date")) or gkmlpt_date(a.get("display_publish_time")) or gkmlpt_date(a.get("create_time")),
                 "index_no": a.get("identifier") or None,
                 "publisher": a.get("publisher") or None,
-                "attachments": [
-                    {"url": urljoin(base, str(x["url"])), "name": x.get("name")}
-                    for x in attachments if isinstance(x, dict) and x.get("url")
-                ],
+                "attachments": attachment_links(attachments, base),
             }
         )
     total = data.get("total") if isinstance(data.get("total"), int) else None
@@ -269,10 +287,7 @@ def gkmlpt_search(payload: str, base: str) -> dict[str, object]:
     gkmlpt posts among its ``results`` (``isgkml`` "1", ``post_type`` normal, a ``/gkmlpt/content/`` address),
     as :func:`gkmlpt_page` gives them.  Titles lose the ``<em>`` highlight; ``attachment`` comes as a JSON string."""
     m = _JSONP.match(payload)
-    try:
-        data = json.loads(m.group(1) if m else payload)
-    except json.JSONDecodeError as e:
-        raise BadPayload(f"malformed JSONP: {e}") from None
+    data = load_json(m.group(1) if m else payload, "JSONP")
     if not isinstance(data, dict) or not isinstance(data.get("results", []), list):
         raise BadPayload(f"not a site-search answer: {str(data)[:120]}")
     articles = []
@@ -292,7 +307,7 @@ def gkmlpt_search(payload: str, base: str) -> dict[str, object]:
             "id": r.get("id"), "url": urljoin(base, url), "title": _EM.sub("", str(r.get("title") or "")).strip(),
             "date": gkmlpt_date(r.get("pub_time")) or gkmlpt_date(r.get("publish_time")) or gkmlpt_date(r.get("display_publish_time")),
             "index_no": r.get("identifier") or None, "publisher": r.get("publisher") or None,
-            "attachments": [{"url": urljoin(base, str(x["url"])), "name": x.get("name")} for x in att if isinstance(x, dict) and x.get("url")],
+            "attachments": attachment_links(att, base),
         })
     count = data.get("count") if isinstance(data.get("count"), int) else None
     return {"count": count, "articles": articles}

@@ -12,14 +12,12 @@ Shapes and sources: tests/spiders/real/SOURCES.md.
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import urlencode, urljoin
 
 from lxml import etree
 
-from .extract import BadPayload
+from .extract import BadPayload, load_json, printed_date
 
-_DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 PAGE_SIZE = 15
 
 
@@ -49,10 +47,7 @@ def page_url(u: dict[str, object], page: int, size: int = PAGE_SIZE) -> str:
 
 def answer(payload: str, base: str) -> tuple[list[dict[str, str | None]], int | None]:
     """(records, the column's record count) of a gateway answer."""
-    try:
-        data = json.loads(payload)
-    except json.JSONDecodeError as e:
-        raise BadPayload(f"malformed JSON: {e}") from None
+    data = load_json(payload)
     if not isinstance(data, dict) or not data.get("success") or not isinstance(data.get("data"), dict):
         raise BadPayload(f"not a JPaaS answer: {str(data)[:120]}")
     html = str(data["data"].get("html") or "")
@@ -63,8 +58,7 @@ def answer(payload: str, base: str) -> tuple[list[dict[str, str | None]], int | 
     for li in root.xpath("//li[.//a[@href]]"):
         a = li.xpath(".//a[@href]")[0]
         title = " ".join((a.get("title") or "".join(a.itertext())).split())
-        d = _DATE.search(" ".join(li.xpath("string(.)").split()).replace(title, ""))
         records.append({"url": urljoin(base, a.get("href")), "title": title,
-                        "date": f"{d.group(1)}-{int(d.group(2)):02d}-{int(d.group(3)):02d}" if d else None})
+                        "date": printed_date(" ".join(li.xpath("string(.)").split()).replace(title, ""))})
     count = root.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' pagination ')]/@count")
     return records, int(count[0]) if count and str(count[0]).isdigit() else None

@@ -11,11 +11,10 @@ Shapes and sources: tests/spiders/real/SOURCES.md.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from urllib.parse import urljoin, urlsplit
 
-from .extract import BadPayload
+from .extract import BadPayload, load_json
 
 _VAR = re.compile(r"\b(NFCMS_(?:SITE|CAT|POST|PAGE)_ID)\s*=\s*['\"]?(\d+)")
 _BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -34,10 +33,7 @@ def column_json_url(page_url: str, cat: str) -> str:
 def column(payload: str, base: str) -> dict[str, object]:
     """A column JSON: its ``articles`` (absolute ``url``, ``title`` without markup, ISO ``date``) and the ids
     of its sub-columns (``children``)."""
-    try:
-        data = json.loads(payload)
-    except json.JSONDecodeError as e:
-        raise BadPayload(f"malformed JSON: {e}") from None
+    data = load_json(payload)
     if not isinstance(data, dict) or not isinstance(data.get("articles", []), list):
         raise BadPayload("not an NFCMS column: no articles list")
     articles = []

@@ -14,11 +14,12 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from .extract import printed_date
+
 # createPageHTML(count, current, "index", "html") — or with the pager's container first and the record count last,
 # createPageHTML('page_div', 5, 1, 'fg', 'shtml', 89) (both forms in tests/spiders/real/SOURCES.md)
 _PAGER = re.compile(r"createPageHTML\s*\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
 _ARTICLE = re.compile(r"(?:^|/)t(\d{4})(\d{2})(\d{2})_\d+\.s?html?$")
-_DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _DATE_TAIL = re.compile(r"[\[【(（]?\s*20\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}\s*[\]】)）]?$")
 _BROKEN_ATTR = re.compile(r"['\"]\s*[A-Za-z-]+=")
 _PINNED = re.compile(r"^\s*[【\[]\s*(?:置顶|推荐|新)\s*[】\]]\s*")
@@ -64,7 +65,6 @@ def articles(html: str, base: str) -> list[dict[str, str | None]]:
         # the date printed beside the link (a cell or span after it, or a span inside it); it can differ from the
         # address's, and is the one the list shows
         around = " ".join(a.xpath("string(..)").split()) + " " + " ".join(a.xpath("string(../following-sibling::*[1])").split())
-        d = _DATE.search(around.replace(title, ""))
-        date = f"{d.group(1)}-{int(d.group(2)):02d}-{int(d.group(3)):02d}" if d else f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        date = printed_date(around.replace(title, "")) or f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
         out.setdefault(url, {"url": url, "title": title, "date": date})
     return list(out.values())

@@ -99,19 +99,24 @@ def parse_path(path: str | Path, images: ImageSource | None = None, **provenance
     return parse_bytes(data, str(path), images or local_pictures(p), **provenance)
 
 
+def local_target(page: Path, src: str) -> Path | None:
+    """The file a relative ``src`` of a page saved on disk names (resolved); None for an absolute path or an address."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or parts.path.startswith("/") or not parts.path:
+        return None
+    return (page.parent / unquote(parts.path)).resolve()
+
+
 def local_pictures(page: Path) -> ImageSource:
     """The pictures of a page saved on disk, by relative ``src`` (a browser's "save page, complete" puts them in
     ``page_files/``): only files under the page's own folder, never an absolute path or one leaving it."""
     folder = page.parent.resolve()
 
     def read(src: str) -> bytes | None:
-        from urllib.parse import unquote, urlsplit
-
-        parts = urlsplit(src)
-        if parts.scheme or parts.netloc or parts.path.startswith("/") or not parts.path:
-            return None
-        target = (folder / unquote(parts.path)).resolve()
-        if not target.is_relative_to(folder) or not target.is_file() or target.stat().st_size > MAX_BYTES:
+        target = local_target(page, src)
+        if target is None or not target.is_relative_to(folder) or not target.is_file() or target.stat().st_size > MAX_BYTES:
             return None
         return target.read_bytes()
 

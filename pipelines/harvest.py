@@ -16,8 +16,6 @@ from archive import manifest
 from archive.records import FetchRecord, now_iso
 from archive.store import store
 
-from parsers.media import HTML, sniff
-
 from .dataset import SourceDocument
 from portals.registry import Portal
 
@@ -55,7 +53,7 @@ def harvest_folder(portal: Portal, raw: Path, base: Path = Path(".")) -> dict[st
             counts[outcome] = counts.get(outcome, 0) + 1
             counts["reports_listed"] = counts.get("reports_listed", 0) + 1
             rows.append(FetchRecord(portal.id, url, outcome, title=p.stem, bytes=len(data), sha256=sha, path=str(path), fetched_at=now).as_row())
-            for pic in listing.shown_by(p) if sniff(data[:2048], p.name) == HTML else []:
+            for pic in listing.shown.get(p, []):
                 # a picture the page shows is archived as part of it, as a spider fetches it with the page
                 pdata = pic.read_bytes()
                 psha, ppath, _new = store(raw, pdata, pic.suffix.lower())

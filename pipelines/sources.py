@@ -13,9 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from urllib.parse import unquote, urlsplit
-
-from parsers.media import HTML, PDF, XLS, XLSX, UnreadableDocument, decode_text, sniff
+from parsers.media import HTML, PDF, XLS, XLSX, UnreadableDocument, decode_text, local_target, sniff
 from parsers.readers.word import DOCX
 from parsers.readers.word97 import DOC
 
@@ -33,8 +31,9 @@ class Listing:
     documents: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     pictures: list[Path] = field(default_factory=list)  # images: read with the HTML page that shows them
+    shown: dict[Path, list[Path]] = field(default_factory=dict)  # HTML document -> the pictures it shows, in page order
 
-    def shown_by(self, page: Path) -> list[Path]:
+    def _pictures_of(self, page: Path) -> list[Path]:
         """The pictures of the folder that the HTML page shows (by relative ``src``), in page order."""
         from parsers.readers.html import body_images
 
@@ -43,12 +42,9 @@ class Listing:
         except (OSError, UnreadableDocument):
             return []
         here = set(self.pictures)
-        out = []
+        out: list[Path] = []
         for src in body_images(text):
-            parts = urlsplit(src)
-            if parts.scheme or parts.netloc or parts.path.startswith("/") or not parts.path:
-                continue
-            target = (page.parent / unquote(parts.path)).resolve()
+            target = local_target(page, src)
             if target in here and target not in out:
                 out.append(target)
         return out
@@ -131,7 +127,11 @@ def list_folder(folder: Path) -> Listing:
         listing.skipped.append((Path(e.filename or folder), f"cannot read: {e.strerror or e}"))
     listing.documents.sort()
     if listing.pictures:
-        shown = {pic for page in listing.documents if sniff(page.read_bytes()[:HEAD], page.name) == HTML for pic in listing.shown_by(page)}
+        for page in listing.documents:
+            with page.open("rb") as f:
+                if sniff(f.read(HEAD), page.name) == HTML:
+                    listing.shown[page] = listing._pictures_of(page)
+        shown = {pic for pics in listing.shown.values() for pic in pics}
         listing.skipped += [(pic, "a picture no HTML page of the folder shows") for pic in listing.pictures if pic not in shown]
         listing.pictures = [pic for pic in listing.pictures if pic in shown]
     return listing

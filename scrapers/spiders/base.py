@@ -60,6 +60,11 @@ def guarded(kind: str) -> Callable[[Callable[..., Iterator[Any]]], Callable[...,
 
 
 
+def record_kind(doc: dict) -> str:
+    """The manifest kind of a fetched document: a picture of an article's body is archived as part of its page."""
+    return "image" if doc.get("doc_kind") == "image" else "document"
+
+
 class PortalSpider(scrapy.Spider):
     """A spider for one portal of a platform; the portal comes from the registry as JSON."""
 
@@ -152,8 +157,7 @@ class PortalSpider(scrapy.Spider):
         if reason is None:  # robots.txt forbids it: a choice, not an error
             self.count("skipped_robots")
             return
-        kind = "image" if doc.get("doc_kind") == "image" else "document"
-        yield self.failure_item(request.url, reason, message, kind=kind, status=status_of(failure.value), **doc)
+        yield self.failure_item(request.url, reason, message, kind=record_kind(doc), status=status_of(failure.value), **doc)
 
     def missing_attachments(self, article_url: str) -> list[dict]:
         """Attachments of an archived article that are not archived yet (a run killed in between).
@@ -210,7 +214,7 @@ class PortalSpider(scrapy.Spider):
             "message": f"HTTP {status}" if kind == "error" else None,
             "reason": "http_status" if kind == "error" else None,
             # a picture of an article's body is archived as part of its page, not as a document to parse
-            "record_kind": "image" if doc.get("doc_kind") == "image" else "document",
+            "record_kind": record_kind(doc),
             **doc,
         }
 

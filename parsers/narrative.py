@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 
 from .document import Document
-from .statements import prose_lines
+from .statements import Prose, prose_lines
 
 SHINGLE = 5
 PERMUTATIONS = 64
@@ -44,11 +45,12 @@ def _permutations() -> list[tuple[int, int]]:
 _AB = _permutations()
 
 
-def sections(doc: Document) -> dict[str, str]:
-    """The prose of each of the report's six parts (tables left out), by section code."""
+def sections(doc: Document, prose: Prose | None = None) -> dict[str, str]:
+    """The prose of each of the report's six parts (tables left out), by section code; ``prose`` is the document's
+    :func:`~parsers.statements.prose_lines` when the caller has them already."""
     out: dict[str, list[str]] = {}
     current: str | None = None
-    for _line, text in prose_lines(doc):
+    for _line, text in prose if prose is not None else prose_lines(doc):
         if text is None:
             continue
         if _HEADING.match(text) and len(text) < 40:
@@ -67,17 +69,19 @@ def signature(text: str) -> tuple[int, int, str] | None:
     if len(compact) < MIN_CHARS:
         return None
     shingles = {compact[i:i + SHINGLE] for i in range(len(compact) - SHINGLE + 1)}
-    h = np.array([int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "big") for s in shingles], dtype=np.uint64)
+    # CRC-32 of each shingle (stable on every machine, unlike hash(); a seventh of blake2b's cost here), then the
+    # 64 permutations as universal hashes (a·h + b) mod a Mersenne prime, all at once
+    h = np.array([zlib.crc32(s.encode()) for s in shingles], dtype=np.uint64)
     a = np.array([x for x, _ in _AB], dtype=np.uint64)[:, None]
     b = np.array([y for _, y in _AB], dtype=np.uint64)[:, None]
     mins = ((a * h[None, :] + b) % np.uint64(_PRIME)).min(axis=1) & np.uint64(0xFFFFFFFF)
     return len(compact), len(shingles), "".join(f"{int(v):08x}" for v in mins)
 
 
-def narrative_signatures(doc: Document) -> dict[str, list]:
+def narrative_signatures(doc: Document, prose: Prose | None = None) -> dict[str, list]:
     """Per section with enough prose: [characters, shingles, signature]."""
     out = {}
-    for code, text in sections(doc).items():
+    for code, text in sections(doc, prose).items():
         sig = signature(text)
         if sig:
             out[code] = list(sig)

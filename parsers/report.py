@@ -6,7 +6,7 @@ import re
 
 from .checks import check_report
 from .narrative import narrative_signatures
-from .statements import text_checks
+from .statements import prose_lines, text_checks
 from .document import Document
 from identity.agency import Context
 
@@ -162,8 +162,9 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
                     result.problems.append(
                         Problem("missing_row", name, row, f"expected in the {fmt} format but not found")
                     )
-    result.checks = check_report(result.facts) + text_checks(doc, result.facts)
-    meta.narrative = narrative_signatures(doc)
+    prose = prose_lines(doc)  # read once, for the text's statements and for its narrative's signatures
+    result.checks = check_report(result.facts) + text_checks(doc, result.facts, prose)
+    meta.narrative = narrative_signatures(doc, prose)
     return result
 
 

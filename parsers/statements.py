@@ -89,7 +89,10 @@ _EPS = 1e-9
 PROSE_CELL = 12  # characters: a grid row holding a single cell this long is a paragraph, not a table row
 
 
-def prose_lines(doc: Document) -> list[tuple[int, str | None]]:
+Prose = list[tuple[int, str | None]]  # (line number, text) of each line of prose; a table row is (line, None)
+
+
+def prose_lines(doc: Document) -> Prose:
     """(line number, normalized text) of every line of prose, in order; a table row is (line, None)."""
     out: list[tuple[int, str | None]] = []
     for i, ln in enumerate(doc.lines, start=1):
@@ -108,13 +111,13 @@ def prose_lines(doc: Document) -> list[tuple[int, str | None]]:
     return out
 
 
-def _narrative(doc: Document) -> tuple[str, list[tuple[int, int]]]:
+def _narrative(prose: Prose) -> tuple[str, list[tuple[int, int]]]:
     """The report's prose as one text (lines joined as printed: Chinese wraps without spaces), with where each
     line starts in it, so a statement wrapped over two lines is read whole and its first line is known."""
     parts: list[str] = []
     starts: list[tuple[int, int]] = []  # (offset in the text, line number)
     pos = 0
-    for line, text in prose_lines(doc):
+    for line, text in prose:
         if text is None:
             parts.append("。")  # a table ends the sentence before it
             pos += 1
@@ -134,9 +137,9 @@ def _line_at(starts: list[tuple[int, int]], offset: int) -> int:
     return line
 
 
-def statements(doc: Document) -> list[tuple[Statement, float, str, int]]:
+def statements(doc: Document, prose: Prose | None = None) -> list[tuple[Statement, float, str, int]]:
     """Every statement of a table quantity: (statement, the number said, the sentence, its first line)."""
-    text, starts = _narrative(doc)
+    text, starts = _narrative(prose if prose is not None else prose_lines(doc))
     found: list[tuple[Statement, float, str, int]] = []
     previous = ""
     for sm in _SENTENCE.finditer(text):
@@ -161,12 +164,12 @@ def statements(doc: Document) -> list[tuple[Statement, float, str, int]]:
     return found
 
 
-def text_checks(doc: Document, facts: Sequence[Fact]) -> list[Check]:
+def text_checks(doc: Document, facts: Sequence[Fact], prose: Prose | None = None) -> list[Check]:
     """A check for every statement whose table quantity the report prints (every cell of the sum)."""
     idx = {(f.section, f.row, f.column): f.value for f in facts}
     checks: list[Check] = []
     seen: dict[str, int] = {}
-    for st, said, sentence, line in statements(doc):
+    for st, said, sentence, line in statements(doc, prose):
         values = [idx.get(c) for c in st.cells]
         if any(v is None for v in values):
             continue

@@ -153,7 +153,7 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
             result.problems.append(Problem("missing_section", name, None, f"table {name} not found"))
             continue
         k0, k1 = sections[name]
-        sec = read_section(region, TEMPLATES[name], k0, k1)
+        sec = read_section(region, TEMPLATES[name], k0, k1, fmt)
         result.facts += sec.facts
         result.problems += sec.problems
         if fmt in ("legacy", "2021"):

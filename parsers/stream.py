@@ -13,6 +13,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from functools import cache
+
+import opencc
+
 from .document import Document, Location
 from .values import _TABLE, NOTE_RE, NULL_RE, VALUE_RE, clean_note, to_number
 
@@ -183,6 +187,24 @@ def _none_cells(stream: Stream, start: int, end: int) -> list[tuple[int, int, st
     return out
 
 
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def simplified(key: str) -> str:
+    """The key in simplified characters, one for one, so that a label printed in traditional characters
+    (申請人情況, 屬於國家秘密) is read by the same patterns and its positions still map to the print.
+
+    OpenCC's table of traditional characters; the rare conversion that is not one character for one
+    (a phrase rule) is done character by character instead.
+    """
+    out = _t2s().convert(key)
+    if len(out) == len(key):
+        return out
+    return "".join(c if len(t := _t2s().convert(c)) != 1 else t for c in key)
+
+
 def tokenize(stream: Stream, start: int, end: int) -> Region:
     region = Region(stream, start, end)
     text = stream.norm[start:end]
@@ -214,7 +236,7 @@ def tokenize(stream: Stream, start: int, end: int) -> Region:
                 key_parts.append(text[pos:e])
                 k2n.extend(range(start + pos, start + e))
                 pos = e
-    region.key = "".join(key_parts)
+    region.key = simplified("".join(key_parts))
     region.key_to_norm = k2n
 
     for s, e, kind, m, note in found:

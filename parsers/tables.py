@@ -18,9 +18,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from .alignment import ENUMERATORS, Candidate, Placement, choose, closeness, acceptable, columns_fitting, printed_enumerator, rows_between
 from .model import Fact, Problem
 from .stream import Region, Token, token_raw
-from .templates import Label, SectionTemplate
+from .templates import BLOCK_CODE, Label, SectionTemplate, row_order
 from .values import convert_amount
 
 
@@ -65,38 +66,53 @@ class _Event:
 
 def _events(region: Region, template: SectionTemplate, k0: int, k1: int) -> list[_Event]:
     key = region.key
+    toks = region.tokens
+    lo = bisect.bisect_right([t.key_pos for t in toks], k0)
+    tokens: list[Token] = []
+    for t in toks[lo:]:
+        if t.key_pos > k1:
+            break
+        tokens.append(t)
+    for slots in region.exact_slots.values():
+        tokens += [t for t in slots if t.kind == "blank" and k0 < t.key_pos <= k1]
+    # numbers separate labels: text no pattern reads is cut where numbers were printed inside it
+    cuts = sorted({t.key_pos for t in tokens})
+
+    def text_events(a: int, b: int) -> list[_Event]:
+        inner = [c for c in cuts[bisect.bisect_right(cuts, a) : bisect.bisect_left(cuts, b)]]
+        bounds = [a, *inner, b]
+        return [_Event(x, 1, text=key[x:y]) for x, y in zip(bounds, bounds[1:]) if y > x]
+
     events: list[_Event] = []
     covered = k0
     for m in template.matcher.finditer(key, k0, k1):
         if m.start() > covered:
-            events.append(_Event(covered, 1, text=key[covered : m.start()]))
+            events += text_events(covered, m.start())
         events.append(_Event(m.start(), 1, label=template.label_of(m), key_end=m.end()))
         covered = m.end()
     if covered < k1:
-        events.append(_Event(covered, 1, text=key[covered:k1]))
-    toks = region.tokens
-    lo = bisect.bisect_right([t.key_pos for t in toks], k0)
-    for t in toks[lo:]:
-        if t.key_pos > k1:
-            break
-        events.append(_Event(t.key_pos, 0, token=t))
-    for slots in region.exact_slots.values():
-        for t in slots:
-            if t.kind == "blank" and k0 < t.key_pos <= k1:
-                events.append(_Event(t.key_pos, 0, token=t))
+        events += text_events(covered, k1)
+    events += [_Event(t.key_pos, 0, token=t) for t in tokens]
     events.sort(key=lambda e: (e.key_pos, e.order, e.token.start if e.token else 0))
     return _absorb_short_labels(events, key)
 
 
 def _absorb_short_labels(events: list[_Event], key: str) -> list[_Event]:
-    """总计 / 其他 inside unknown wording (转送其他机关处理) are part of that wording, not labels."""
-    words = [e for e in events if e.token is None and e.label is None and len(e.text) >= 2]
-    text_ends = {e.key_pos + len(e.text) for e in words}
-    text_starts = {e.key_pos for e in words}
+    """总计 / 其他 inside unknown wording (转送其他机关处理, 其他理 misprinted for 其他处理) are part of that
+    wording, not labels.
+
+    Only when nothing was printed between them: numbers between 总计 and the text after it make them two labels.
+    """
     merged: list[_Event] = []
-    for e in events:
-        if e.label is not None and e.label.alt is not None and (e.key_pos in text_ends or e.key_end in text_starts):
-            e = _Event(e.key_pos, 1, text=key[e.key_pos : e.key_end])
+    for i, e in enumerate(events):
+        if e.label is not None and e.label.alt is not None:
+            prev = events[i - 1] if i else None
+            nxt = events[i + 1] if i + 1 < len(events) else None
+            touches = (
+                prev is not None and _is_text(prev) and prev.key_pos + len(prev.text) == e.key_pos
+            ) or (nxt is not None and _is_text(nxt) and nxt.key_pos == e.key_end)
+            if touches:
+                e = _Event(e.key_pos, 1, text=key[e.key_pos : e.key_end])
         last = merged[-1] if merged else None
         if (
             e.token is None
@@ -112,8 +128,20 @@ def _absorb_short_labels(events: list[_Event], key: str) -> list[_Event]:
     return merged
 
 
-def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) -> SectionResult:
-    """Read one table between key positions ``k0`` and ``k1`` of the document's region."""
+_NUMERALS = set("一二三四五六七八九十")
+
+
+def _is_text(e: _Event) -> bool:
+    """Text no pattern reads; a single character only when it is not a numeral (一 of an enumerator 一　printed
+    without its 、 is the next row's, not part of the label)."""
+    return e.token is None and e.label is None and (len(e.text) >= 2 or (len(e.text) == 1 and e.text not in _NUMERALS))
+
+
+def read_section(region: Region, template: SectionTemplate, k0: int, k1: int, fmt: str | None = None) -> SectionResult:
+    """Read one table between key positions ``k0`` and ``k1`` of the document's region.
+
+    ``fmt`` (legacy, 2021 or None) narrows the rows and columns a misprinted label may be placed on.
+    """
     result = SectionResult()
     header: list[Column] = []
     groups: list[str] = []
@@ -124,6 +152,8 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
     seen: set[str] = set()
 
     events = _events(region, template, k0, k1)
+    context = _Context(region, template, events, fmt)
+    last_row: str | None = None
 
     def flush(next_kind: str | None) -> None:
         nonlocal current
@@ -140,6 +170,16 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
             return  # 其他处理 as the category over the 2021 sub-rows
         _emit_row(region, template, row, row.columns, result, seen)
 
+    def add_column(code: str, unit: str | None, key_pos: int) -> None:
+        nonlocal header, rows_since_header
+        if not rows_since_header and not template.implicit_row and any(c.code == code for c in header):
+            return  # a merged header cell printed again (converters repeat them): one column
+        flush(None)
+        if rows_since_header:
+            header = []
+            rows_since_header = False
+        header.append(_column(region, code, unit, key_pos))
+
     for i, ev in enumerate(events):
         if ev.token is not None:
             if current is not None:
@@ -149,25 +189,40 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
             elif ev.token.kind != "blank":
                 orphans.append(ev.token)
             continue
-        if ev.label is None:
-            # Text no template knows.  One stray character (a broken enumerator, a unit) is
-            # harmless; more is a label we cannot read, so its numbers must not go to the row above.
-            if len(ev.text) >= 2:
-                flush(None)
-                result.unmapped.append(ev.text)
-            continue
         lab = ev.label
+        if lab is None:
+            # Text no template knows.  One stray character (a broken enumerator, a unit) is
+            # harmless; more is a label no pattern reads: the rest of the row's own label, a misprint
+            # the template's order places (parsers/alignment.py), or a label we cannot read, whose
+            # numbers must not go to the row above.
+            if len(ev.text) < 2:
+                continue
+            if current is not None and not current.slots and (tail := context.tail_of(i, current)) is not None:
+                result.problems += tail.problems(template.section)
+                continue
+            held = seen | set(groups) | ({current.code} if current else set())
+            placement, why = context.place(i, header, rows_since_header, last_row, held)
+            if placement is None:
+                flush(None)
+                if why:
+                    result.problems.append(Problem("ambiguous_label", template.section, None, why))
+                else:
+                    result.unmapped.append(ev.text)
+                continue
+            context.placed[i] = (placement.kind, placement.codes[-1])
+            result.problems += placement.problems(template.section)
+            if placement.kind == "column":
+                for code, offset in zip(placement.codes, placement.offsets):
+                    add_column(code, None, ev.key_pos + offset)
+                continue
+            lab = placement.label
         kind, code = lab.kind, lab.code
         if lab.alt is not None and _acts_as_row(rows_since_header, events, i):
             kind, code = lab.alt
+        if kind in ("row", "group") and code in context.order:
+            last_row = code
         if kind == "column":
-            if not rows_since_header and not template.implicit_row and any(c.code == code for c in header):
-                continue  # a merged header cell printed again (converters repeat them): one column
-            flush(None)
-            if rows_since_header:
-                header = []
-                rows_since_header = False
-            header.append(_column(region, code or "", lab.unit, ev.key_pos))
+            add_column(code or "", lab.unit, ev.key_pos)
         elif kind in ("row", "group"):
             if current is not None and current.code == code and not current.slots:
                 continue  # the same label again before any number: a merged cell printed per column
@@ -196,6 +251,146 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int) ->
         result.problems.append(Problem("unmapped_label", template.section, None, f"label not in the vocabulary: {text[:40]}"))
     result.rows_found = sorted(seen)
     return result
+
+
+_HEADER_STOPS = ("row", "block", "category")
+
+
+class _Context:
+    """What the printed table says around a label no pattern matched: its neighbours, its header, its enumerator."""
+
+    def __init__(self, region: Region, template: SectionTemplate, events: list[_Event], fmt: str | None) -> None:
+        self.region = region
+        self.template = template
+        self.events = events
+        self.fmt = fmt
+        self.placed: dict[int, tuple[str, str]] = {}  # event index -> (kind, code) placed by alignment
+        self.pinned = template.pinned_last
+        self.order = row_order(template.section, fmt)
+        # rows (the reviews table: groups) printed with a label a pattern reads, anywhere in the table
+        self.row_kind = "group" if template.implicit_row else "row"
+        self.exact_rows: set[str] = set()
+        rows_started = False
+        for e in events:
+            lab = e.label
+            if lab is None:
+                continue
+            if lab.kind == self.row_kind and lab.code:
+                self.exact_rows.add(lab.code)
+                rows_started = True
+            elif lab.alt is not None and lab.alt[0] == self.row_kind and rows_started:
+                self.exact_rows.add(lab.alt[1])
+
+    def _row_code(self, j: int, rows_started: bool) -> str | None:
+        lab = self.events[j].label
+        if lab is None:
+            kind, code = self.placed.get(j, ("", ""))
+            return code if kind == self.row_kind else None
+        if lab.kind == self.row_kind:
+            return lab.code
+        if lab.alt is not None and lab.alt[0] == self.row_kind and rows_started:
+            return lab.alt[1]
+        return None
+
+    def _next_row(self, i: int, rows_started: bool) -> str | None:
+        for j in range(i + 1, len(self.events)):
+            lab = self.events[j].label
+            if lab is not None and lab.kind == self.row_kind:
+                rows_started = True
+            code = self._row_code(j, rows_started)
+            if code in self.order:  # 其他处理 heads the 2021 format's three rows: not one of them
+                return code
+        return None
+
+    def _header_sequence(self, i: int) -> tuple[list[str | None], int, bool, set[str]] | None:
+        """The header around event ``i``: columns by code, unread labels as None; where ``i`` is in it;
+        whether a row label follows it; the pinned columns it prints.  None when ``i`` is not in a header."""
+
+        def item(j: int) -> tuple[str, str | None]:
+            e = self.events[j]
+            if e.token is not None:
+                return "stop", None
+            lab = e.label
+            if lab is None:
+                if j in self.placed:
+                    kind, code = self.placed[j]
+                    return ("column", code) if kind == "column" else ("stop", kind)
+                return ("gap", None) if len(e.text) >= 2 else ("skip", None)
+            if lab.kind == "column" or lab.alt is not None:
+                return "column", lab.code
+            if lab.kind in _HEADER_STOPS:
+                return "stop", lab.kind
+            return "skip", None  # noise, a reviews group
+
+        before: list[str | None] = []
+        pinned: set[str] = set()
+        for j in range(i - 1, -1, -1):
+            what, code = item(j)
+            if what == "stop":
+                break
+            if what == "column" and code in self.pinned:
+                pinned.add(code)
+            elif what in ("column", "gap"):
+                before.append(code)
+        after: list[str | None] = []
+        row_follows = False
+        for j in range(i + 1, len(self.events)):
+            what, code = item(j)
+            if what == "stop":
+                row_follows = code == "row" or self.events[j].token is not None
+                break
+            if what == "column" and code in self.pinned:
+                pinned.add(code)
+            elif what in ("column", "gap"):
+                after.append(code)
+        sequence = before[::-1] + [None] + after
+        if not any(s is not None for s in sequence) and not row_follows:
+            return None
+        return sequence, len(before), row_follows, pinned
+
+    def tail_of(self, i: int, current: _Row) -> Placement | None:
+        """Text printed right after a row's label, before its numbers, that with it makes that label misprinted
+        (an optional tail such as 行政机关不再处理其政府信息公开申请 with a character missing)."""
+        prev = self.events[i - 1] if i else None
+        ev = self.events[i]
+        if prev is None or prev.label is None or prev.key_end != ev.key_pos or prev.label.code != current.code:
+            return None
+        printed = self.region.key[prev.key_pos : ev.key_pos + len(ev.text)]
+        c = closeness(prev.label.pattern, printed)
+        if c is None or not acceptable(printed, *c):
+            return None
+        return Placement(current.label.kind, (current.code,), (printed,), (round(1 - c[0] / c[1], 2),), current.code, None)
+
+    def place(
+        self, i: int, header: list[Column], rows_since_header: bool, last_row: str | None, held: set[str]
+    ) -> tuple[Placement | None, str | None]:
+        ev = self.events[i]
+        section = self.template.section
+        candidates: list[Candidate] = []
+        # a row: numbers follow it (the reviews table's groups head its columns instead)
+        nxt = self.events[i + 1] if i + 1 < len(self.events) else None
+        if self.template.implicit_row or (nxt is not None and nxt.token is not None):
+            after = self._next_row(i, rows_since_header)
+            held_rows = held | self.exact_rows | {code for kind, code in self.placed.values() if kind == self.row_kind}
+            enum = printed_enumerator(self.region.stream.norm, self.region.key_to_norm[ev.key_pos])
+            for code in rows_between(section, self.fmt, last_row, after, held_rows):
+                if enum is not None and code in ENUMERATORS and ENUMERATORS[code] != enum:
+                    continue
+                candidates.append(Candidate(self.row_kind, (code,), last_row, after))
+        # a column: in a header, filling the gap the template's run leaves (a header is not followed by
+        # numbers, but for the reviews table's single row under its header)
+        found = self._header_sequence(i) if self.template.implicit_row or nxt is None or nxt.token is None else None
+        if found is not None:
+            sequence, at, _row_follows, pinned = found
+            fitting = columns_fitting(section, self.fmt, sequence, at, self.pinned, frozenset(pinned))
+            left = next((s for s in reversed(sequence[:at]) if s is not None), None)
+            right = next((s for s in sequence[at + 1 :] if s is not None), None)
+            candidates += [Candidate("column", codes, left, right) for codes in fitting]
+        if any(lab.kind == "block" for lab in self.template.labels):
+            candidates.append(Candidate("block", (BLOCK_CODE,), None, None))
+        if not candidates:
+            return None, None
+        return choose(self.template, ev.text, candidates)
 
 
 def _column(region: Region, code: str, unit: str | None, key_pos: int) -> Column:

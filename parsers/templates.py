@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .vocabulary import APPLICATION_ROWS, PROACTIVE_ROWS
+from .vocabulary import APPLICANT_PARTS, APPLICATION_ROWS, PROACTIVE_ROWS, REVIEW_COLUMNS, REVIEW_ROWS
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,43 @@ FORMAT_MARKERS: dict[str, re.Pattern[str]] = {
     "legacy": re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|政府集中采购|采购项目数"),
     "2021": re.compile(r"本年制发件数|本年废止件数|现行有效件数|申请人无正当理由逾期不补正|申请人逾期未按收费通知"),
 }
+
+
+# The order the national templates print their labels in: the evidence that places a misprinted label
+# (parsers/alignment.py).  Rows follow the vocabulary's order (expected_rows); each header prints its
+# columns as one of these runs (the reviews header prints its five columns once per group), except the
+# template's pinned_last columns, which merged header cells print anywhere in the header.
+COLUMN_RUNS: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
+    "proactive": {
+        "2021": (("issued", "repealed", "in_force"), ("decisions",), ("fee_amount_10k_yuan",)),
+        "legacy": (
+            ("produced", "published", "total_published"),
+            ("items_prev_year", "items_change", "decisions"),
+            ("items_prev_year", "items_change"),
+            ("procurement_items", "procurement_amount_10k_yuan"),
+        ),
+    },
+    "applications": {"2021": (APPLICANT_PARTS,), "legacy": (APPLICANT_PARTS,)},
+    "reviews": {fmt: (tuple(c.code for c in REVIEW_COLUMNS) * len(REVIEW_ROWS),) for fmt in ("2021", "legacy")},
+}
+# 第二十条第（X）项: a block heading is one label whatever its clause (the enumerator is cut from the key).
+BLOCK_CODE = "block"
+
+
+def column_runs(section: str, fmt: str | None) -> tuple[tuple[str, ...], ...]:
+    """The column runs a header of this section may print; both formats' when the format is not known."""
+    by_fmt = COLUMN_RUNS[section]
+    if fmt in by_fmt:
+        return by_fmt[fmt]
+    return tuple(dict.fromkeys(run for runs in by_fmt.values() for run in runs))
+
+
+def row_order(section: str, fmt: str | None) -> tuple[str, ...]:
+    """The rows (the reviews table: groups) in the order the template prints them; every format's when unknown."""
+    if fmt in ("legacy", "2021"):
+        return expected_rows(section, fmt)
+    codes = {"proactive": PROACTIVE_ROWS, "applications": APPLICATION_ROWS, "reviews": REVIEW_ROWS}[section]
+    return tuple(c.code for c in codes)
 
 
 def expected_rows(section: str, fmt: str) -> tuple[str, ...]:

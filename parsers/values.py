@@ -50,14 +50,14 @@ def normalize(text: str) -> str:
 
 
 # A number as printed in a table cell.  Not glued to letters or digits, not an enumerator (``1.``,
-# ``1、``), optionally signed by 增/减 and followed by a unit.  Chinese characters may touch it
+# ``1、``), optionally signed by 增/减 and followed by a unit (traditional forms too: 減, 萬元).  Chinese characters may touch it
 # (``总计351``) except where they make it part of a phrase (``2020年``).
 VALUE_RE = re.compile(
     r"(?<![0-9A-Za-z.(/\\-])"
-    r"(?:(?P<sign>增加|减少|新增|增|减)\s*)?"
+    r"(?:(?P<sign>增加|减少|減少|新增|增|减|減)\s*)?"
     r"(?P<num>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     r"(?![0-9A-Za-z]|\.\d|[.、](?!\d))"
-    r"(?:\s*(?P<unit>万元|万|元|件|宗|个|项|条|次|人次|人))?"
+    r"(?:\s*(?P<unit>万元|萬元|万|萬|元|件|宗|个|個|项|項|条|條|次|人次|人))?"
     r"(?![\u4e00-\u9fff])"
 )
 # "No number": a blank-standing slash or dash.
@@ -87,14 +87,14 @@ def clean_note(raw: str) -> str | None:
 def to_number(num: str, sign: str | None = None) -> Number:
     s = num.replace(",", "")
     n: Number = float(Decimal(s)) if "." in s else int(s)
-    return -n if sign in ("减", "减少") else n
+    return -n if sign in ("减", "减少", "減", "減少") else n
 
 
 def convert_amount(value: Number | None, unit: str | None, column_unit: str | None) -> Number | None:
     """Amounts are stored in 万元.  ``251000元`` (or a bare number under a 元 header) → 25.1."""
     if value is None:
         return None
-    effective = {"万元": "万元", "万": "万元", "元": "元"}.get(unit or "", column_unit)
+    effective = {"万元": "万元", "萬元": "万元", "万": "万元", "萬": "万元", "元": "元"}.get(unit or "", column_unit)
     if effective == "元":
         d = Decimal(str(value)) / Decimal(10000)
         return int(d) if d == d.to_integral_value() else float(d)

@@ -34,10 +34,14 @@ from functools import lru_cache
 import regex
 
 from .model import Problem
-from .templates import BLOCK_CODE, Label, SectionTemplate, column_runs, row_order
+from .templates import Label, SectionTemplate, column_runs, row_order
 from .vocabulary import APPLICATION_ROWS
 
 MIN_SIMILARITY = 0.6
+# Bounds on the fuzzy search, so that its cost stays small on any text: no label of the templates is longer
+# than 40 characters, and more than 8 edits is more than 40 % of a 20-character label.
+MAX_TEXT = 60
+MAX_EDITS = 8
 # A second code whose edit count is within this many of the best one makes the reading uncertain.
 MARGIN_EDITS = 2
 
@@ -79,7 +83,7 @@ ENUMERATORS: dict[str, int] = _vocabulary_enumerators()
 class Placement:
     """A label no pattern matched, placed by the template's order (a header's text may hold several labels)."""
 
-    kind: str  # row | group | column | block
+    kind: str  # row | group | column | block | noise
     codes: tuple[str, ...]
     printed: tuple[str, ...]  # each label's printed key form
     similarity: tuple[float, ...]
@@ -96,6 +100,8 @@ class Placement:
         return Label(self.kind, "", None if self.kind == "block" else self.code)
 
     def problems(self, section: str) -> list[Problem]:
+        if self.kind == "noise":
+            return []
         where = f"after {self.before or 'the start'}, before {self.after or 'the end'}"
         return [
             Problem(
@@ -105,12 +111,17 @@ class Placement:
                 f"{self.kind} {code} ← 「{printed}」 (similarity {sim:.2f}; {where})",
             )
             for code, printed, sim in zip(self.codes, self.printed, self.similarity)
+            if not code.startswith(NOISE)
         ]
 
 
 @lru_cache(maxsize=4096)
 def _fuzzy(pattern: str, limit: int) -> regex.Pattern[str]:
     return regex.compile(f"(?:{pattern}){{e<={limit}}}", flags=regex.BESTMATCH)
+
+
+def _limit(text: str) -> int:
+    return min(max(2, len(text) // 2), MAX_EDITS)
 
 
 @lru_cache(maxsize=65536)
@@ -120,8 +131,9 @@ def closeness(pattern: str, text: str) -> tuple[int, int] | None:
     Edits are substitutions, insertions and deletions against the closest string the pattern
     accepts, optional parts included (部分公开 with or without its long explanation).
     """
-    limit = max(2, len(text) // 2)
-    m = _fuzzy(pattern, limit).fullmatch(text)
+    if len(text) > MAX_TEXT:
+        return None
+    m = _fuzzy(pattern, _limit(text)).fullmatch(text)
     if m is None:
         return None
     subs, ins, dels = m.fuzzy_counts
@@ -145,7 +157,17 @@ class Candidate:
     after: str | None
 
 
+NOISE = "~"  # a part of a header's text that is a misprinted noise label (法人或其组织): ~ and the label's index
+
+
+def noise_parts(template: SectionTemplate) -> list[str]:
+    """The short noise labels a header prints between its columns (申请人情况, 法人或其他组织, 信息内容, 行政诉讼)."""
+    return [f"{NOISE}{k}" for k, lab in enumerate(template.labels) if lab.kind == "noise" and re.fullmatch(r"[\u4e00-\u9fff]{2,8}", lab.pattern)]
+
+
 def _patterns(template: SectionTemplate, kind: str, code: str) -> list[str]:
+    if code.startswith(NOISE):
+        return [template.labels[int(code[1:])].pattern]
     if kind == "block":
         return [lab.pattern for lab in template.labels if lab.kind == "block"]
     out = [lab.pattern for lab in template.labels if lab.code == code and lab.kind == kind]
@@ -167,7 +189,9 @@ def _score(template: SectionTemplate, text: str, cand: Candidate) -> _Score | No
             return None
         return c[0], (text,), (round(1 - c[0] / c[1], 2),), (0,)
     joined = "".join(f"((?:{a}))" for a in alternatives)
-    m = _fuzzy(joined, max(2, len(text) // 2)).fullmatch(text)
+    if len(text) > MAX_TEXT:
+        return None
+    m = _fuzzy(joined, _limit(text)).fullmatch(text)
     if m is None:
         return None
     parts = tuple(m.group(k + 1) for k in range(len(alternatives)))
@@ -188,7 +212,7 @@ def choose(
     """The one close candidate, or None with the reason when two are (None, None: none is close)."""
     scored = [(s, cand) for cand in candidates if (s := _score(template, text, cand)) is not None]
     if not scored:
-        return None, None
+        return _cut_off(template, text, candidates), None
     scored.sort(key=lambda s: (s[0][0], len(s[1].codes)))
     (edits, parts, sims, offsets), top = scored[0]
     rivals = [c for (e, *_), c in scored[1:] if c.codes != top.codes and e < edits + MARGIN_EDITS]
@@ -196,6 +220,24 @@ def choose(
         names = ", ".join(sorted({"+".join(c.codes) for c in [top, *rivals]}))
         return None, f"「{text[:40]}」 is as close to {names}: left out"
     return Placement(top.kind, top.codes, parts, sims, top.before, top.after, offsets), None
+
+
+def _cut_off(template: SectionTemplate, text: str, candidates: list[Candidate]) -> Placement | None:
+    """A cell cut off after its first characters (商业 for 商业企业, 本年增 for 本年增减), as real tables print
+    when a column is too narrow: placed only where the position admits one code and the text begins it exactly."""
+    codes = {c.codes for c in candidates if c.kind in ("row", "group", "column") and not any(x.startswith(NOISE) for x in c.codes)}
+    if len(codes) != 1 or len(text) < 2:
+        return None
+    (only,) = codes
+    cand = next(c for c in candidates if c.codes == only)
+    if len(only) != 1:
+        return None
+    for pattern in _patterns(template, cand.kind, only[0]):
+        if regex.fullmatch(pattern, text, partial=True) is not None:
+            c = closeness(pattern, text)
+            sim = round(1 - c[0] / c[1], 2) if c else round(len(text) / (len(text) + 1), 2)
+            return Placement(cand.kind, only, (text,), (sim,), cand.before, cand.after)
+    return None
 
 
 def printed_enumerator(norm: str, pos: int) -> int | None:
@@ -218,7 +260,7 @@ def rows_between(section: str, fmt: str | None, before: str | None, after: str |
 
 def columns_fitting(
     section: str, fmt: str | None, sequence: list[str | None], at: int, pinned: tuple[str, ...] = (),
-    held: frozenset[str] = frozenset(), most: int = 3,
+    held: frozenset[str] = frozenset(), most: int = 3, row: str | None = None,
 ) -> list[tuple[str, ...]]:
     """The columns the header's unread label at ``sequence[at]`` can be: one, or up to ``most`` consecutive
     ones printed without a break between them.
@@ -236,20 +278,22 @@ def columns_fitting(
                 slots = width - (1 if pin else 0)
                 seq = sequence[:at] + [None] * slots + sequence[at + 1 :]
                 if slots == 0:  # the label is the pinned column alone: the rest of the header must fit a run
-                    if not any(s is not None for s in seq) or _windows(section, fmt, seq, len(seq), 0):
+                    if not any(s is not None for s in seq) or _windows(section, fmt, seq, len(seq), 0, row=row):
                         out.append((pin,))
                     continue
-                for codes in _windows(section, fmt, seq, at, slots):
+                for codes in _windows(section, fmt, seq, at, slots, row=row):
                     out.append(codes + ((pin,) if pin else ()))
     return list(dict.fromkeys(out))
 
 
-def _windows(section: str, fmt: str | None, seq: list[str | None], at: int, slots: int, most: int = 3) -> list[tuple[str, ...]]:
+def _windows(
+    section: str, fmt: str | None, seq: list[str | None], at: int, slots: int, most: int = 3, row: str | None = None
+) -> list[tuple[str, ...]]:
     """For each way the header ``seq`` lies on consecutive columns of a run, the codes the gap ``seq[at]`` holds
     (``slots`` of them).  The other unread labels of the header each hold up to ``most`` columns, or none
     (a note such as 单位：件, or the pinned column)."""
     out: set[tuple[str, ...]] = set()
-    for run in column_runs(section, fmt):
+    for run in column_runs(section, fmt, row):
 
         def walk(i: int, r: int, got: tuple[str, ...] | None, run: tuple[str, ...] = run) -> None:
             if i == len(seq):

@@ -187,6 +187,17 @@ def _none_cells(stream: Stream, start: int, end: int) -> list[tuple[int, int, st
     return out
 
 
+# A label's annotation printed in brackets right after it in its cell, as annotated templates print them:
+# 规章（设区的市、自治州人民政府应提供相关数据）, 其他对外管理服务事项（指行政许可以外的政务服务事项，含行政确认、…）.
+_ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])[ ]*\((?P<inside>[^()\n\t]{10,300})\)")
+
+
+def _is_annotation(inside: str) -> bool:
+    """Long enough to be an explanation, not a unit (（单位：万元）) or a short qualifier (（历史累计）), and naming no unit
+    (an amount column's 元 or 万元 must stay in its label); the identity note of the applications table is its own cell."""
+    return len(_CJK.findall(inside)) >= 10 and "元" not in inside and not inside.lstrip().startswith("本列数据")
+
+
 @cache
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
@@ -212,6 +223,7 @@ def tokenize(stream: Stream, start: int, end: int) -> Region:
     found.sort(key=lambda t: t[0])
     excluded = [(s - start, e - start) for s, e, *_ in found]
     excluded += [m.span() for m in _ENUM_RE.finditer(text)]
+    excluded += [m.span() for m in _ANNOTATION.finditer(text) if _is_annotation(m.group("inside"))]
     excluded.sort()
 
     # the key: runs of Chinese characters, minus what belongs to tokens and enumerators

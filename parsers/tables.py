@@ -18,7 +18,19 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from .alignment import ENUMERATORS, Candidate, Placement, choose, closeness, acceptable, columns_fitting, printed_enumerator, rows_between
+from .alignment import (
+    ENUMERATORS,
+    NOISE,
+    Candidate,
+    Placement,
+    acceptable,
+    choose,
+    closeness,
+    columns_fitting,
+    noise_parts,
+    printed_enumerator,
+    rows_between,
+)
 from .model import Fact, Problem
 from .stream import Region, Token, token_raw
 from .templates import BLOCK_CODE, Label, SectionTemplate, row_order
@@ -94,15 +106,23 @@ def _events(region: Region, template: SectionTemplate, k0: int, k1: int) -> list
         events += text_events(covered, k1)
     events += [_Event(t.key_pos, 0, token=t) for t in tokens]
     events.sort(key=lambda e: (e.key_pos, e.order, e.token.start if e.token else 0))
-    return _absorb_short_labels(events, key)
+    return _absorb_short_labels(events, region)
 
 
-def _absorb_short_labels(events: list[_Event], key: str) -> list[_Event]:
+def _absorb_short_labels(events: list[_Event], region: Region) -> list[_Event]:
     """总计 / 其他 inside unknown wording (转送其他机关处理, 其他理 misprinted for 其他处理) are part of that
     wording, not labels.
 
-    Only when nothing was printed between them: numbers between 总计 and the text after it make them two labels.
+    Only when nothing was printed between them and they share a printed cell: numbers between 总计 and the
+    text after it, or a cell border (总计 | 商业, a header's cells), make them two labels.
     """
+    key = region.key
+    stream = region.stream
+
+    def cell(k: int) -> tuple[int, int]:
+        pos = region.key_to_norm[min(k, len(region.key_to_norm) - 1)]
+        return stream.char_line[pos], stream.char_cell[pos]
+
     merged: list[_Event] = []
     for i, e in enumerate(events):
         if e.label is not None and e.label.alt is not None:
@@ -110,7 +130,8 @@ def _absorb_short_labels(events: list[_Event], key: str) -> list[_Event]:
             nxt = events[i + 1] if i + 1 < len(events) else None
             touches = (
                 prev is not None and _is_text(prev) and prev.key_pos + len(prev.text) == e.key_pos
-            ) or (nxt is not None and _is_text(nxt) and nxt.key_pos == e.key_end)
+                and cell(e.key_pos - 1) == cell(e.key_pos)
+            ) or (nxt is not None and _is_text(nxt) and nxt.key_pos == e.key_end and cell(e.key_end - 1) == cell(e.key_end))
             if touches:
                 e = _Event(e.key_pos, 1, text=key[e.key_pos : e.key_end])
         last = merged[-1] if merged else None
@@ -213,7 +234,8 @@ def read_section(region: Region, template: SectionTemplate, k0: int, k1: int, fm
             result.problems += placement.problems(template.section)
             if placement.kind == "column":
                 for code, offset in zip(placement.codes, placement.offsets):
-                    add_column(code, None, ev.key_pos + offset)
+                    if not code.startswith(NOISE):
+                        add_column(code, None, ev.key_pos + offset)
                 continue
             lab = placement.label
         kind, code = lab.kind, lab.code
@@ -302,9 +324,9 @@ class _Context:
                 return code
         return None
 
-    def _header_sequence(self, i: int) -> tuple[list[str | None], int, bool, set[str]] | None:
+    def _header_sequence(self, i: int) -> tuple[list[str | None], int, str | None, set[str]] | None:
         """The header around event ``i``: columns by code, unread labels as None; where ``i`` is in it;
-        whether a row label follows it; the pinned columns it prints.  None when ``i`` is not in a header."""
+        the row whose label follows it; the pinned columns it prints.  None when ``i`` is not in a header."""
 
         def item(j: int) -> tuple[str, str | None]:
             e = self.events[j]
@@ -319,7 +341,7 @@ class _Context:
             if lab.kind == "column" or lab.alt is not None:
                 return "column", lab.code
             if lab.kind in _HEADER_STOPS:
-                return "stop", lab.kind
+                return "stop", lab.code if lab.kind == "row" else None
             return "skip", None  # noise, a reviews group
 
         before: list[str | None] = []
@@ -333,11 +355,11 @@ class _Context:
             elif what in ("column", "gap"):
                 before.append(code)
         after: list[str | None] = []
-        row_follows = False
+        row_follows: str | None = None
         for j in range(i + 1, len(self.events)):
             what, code = item(j)
             if what == "stop":
-                row_follows = code == "row" or self.events[j].token is not None
+                row_follows = code
                 break
             if what == "column" and code in self.pinned:
                 pinned.add(code)
@@ -381,11 +403,16 @@ class _Context:
         # numbers, but for the reviews table's single row under its header)
         found = self._header_sequence(i) if self.template.implicit_row or nxt is None or nxt.token is None else None
         if found is not None:
-            sequence, at, _row_follows, pinned = found
-            fitting = columns_fitting(section, self.fmt, sequence, at, self.pinned, frozenset(pinned))
+            sequence, at, row_below, pinned = found
+            fitting = columns_fitting(section, self.fmt, sequence, at, self.pinned, frozenset(pinned), row=row_below)
             left = next((s for s in reversed(sequence[:at]) if s is not None), None)
             right = next((s for s in sequence[at + 1 :] if s is not None), None)
             candidates += [Candidate("column", codes, left, right) for codes in fitting]
+            # the header's own noise labels (法人或其他组织) misprinted, alone or printed against a column
+            for noise in noise_parts(self.template):
+                candidates.append(Candidate("noise", (noise,), left, right))
+                candidates += [Candidate("column", (noise, *codes), left, right) for codes in fitting]
+                candidates += [Candidate("column", (*codes, noise), left, right) for codes in fitting]
         if any(lab.kind == "block" for lab in self.template.labels):
             candidates.append(Candidate("block", (BLOCK_CODE,), None, None))
         if not candidates:

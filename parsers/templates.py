@@ -193,29 +193,38 @@ FORMAT_MARKERS: dict[str, re.Pattern[str]] = {
 # (parsers/alignment.py).  Rows follow the vocabulary's order (expected_rows); each header prints its
 # columns as one of these runs (the reviews header prints its five columns once per group), except the
 # template's pinned_last columns, which merged header cells print anywhere in the header.
-COLUMN_RUNS: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
-    "proactive": {
-        "2021": (("issued", "repealed", "in_force"), ("decisions",), ("fee_amount_10k_yuan",)),
-        "legacy": (
-            ("produced", "published", "total_published"),
-            ("items_prev_year", "items_change", "decisions"),
-            ("items_prev_year", "items_change"),
-            ("procurement_items", "procurement_amount_10k_yuan"),
-        ),
-    },
-    "applications": {"2021": (APPLICANT_PARTS,), "legacy": (APPLICANT_PARTS,)},
-    "reviews": {fmt: (tuple(c.code for c in REVIEW_COLUMNS) * len(REVIEW_ROWS),) for fmt in ("2021", "legacy")},
+# The proactive table's sub-tables per format: clause, the columns of its header, the rows under it.
+PROACTIVE_BLOCKS: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = {
+    "2021": (
+        ("一", ("issued", "repealed", "in_force"), ("regulations", "normative_documents")),
+        ("五", ("decisions",), ("administrative_licensing",)),
+        ("六", ("decisions",), ("administrative_penalty", "administrative_coercion")),
+        ("八", ("fee_amount_10k_yuan",), ("administrative_fees",)),
+    ),
+    "legacy": (
+        ("一", ("produced", "published", "total_published"), ("regulations", "normative_documents")),
+        ("五", ("items_prev_year", "items_change", "decisions"), ("administrative_licensing", "other_external_services")),
+        ("六", ("items_prev_year", "items_change", "decisions"), ("administrative_penalty", "administrative_coercion")),
+        ("八", ("items_prev_year", "items_change"), ("administrative_fees",)),
+        ("九", ("procurement_items", "procurement_amount_10k_yuan"), ("centralized_procurement",)),
+    ),
+}
+# Each header's column run and the rows it heads (None: any row of the table).
+COLUMN_RUNS: dict[str, dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...] | None], ...]]] = {
+    "proactive": {fmt: tuple((cols, rows) for _clause, cols, rows in blocks) for fmt, blocks in PROACTIVE_BLOCKS.items()},
+    "applications": {fmt: ((APPLICANT_PARTS, None),) for fmt in ("2021", "legacy")},
+    "reviews": {fmt: ((tuple(c.code for c in REVIEW_COLUMNS) * len(REVIEW_ROWS), None),) for fmt in ("2021", "legacy")},
 }
 # 第二十条第（X）项: a block heading is one label whatever its clause (the enumerator is cut from the key).
 BLOCK_CODE = "block"
 
 
-def column_runs(section: str, fmt: str | None) -> tuple[tuple[str, ...], ...]:
-    """The column runs a header of this section may print; both formats' when the format is not known."""
+def column_runs(section: str, fmt: str | None, row: str | None = None) -> tuple[tuple[str, ...], ...]:
+    """The column runs a header of this section may print — over ``row``, when the row below the header is
+    known; both formats' when the format is not known."""
     by_fmt = COLUMN_RUNS[section]
-    if fmt in by_fmt:
-        return by_fmt[fmt]
-    return tuple(dict.fromkeys(run for runs in by_fmt.values() for run in runs))
+    runs = by_fmt[fmt] if fmt in by_fmt else tuple(r for fmt_runs in by_fmt.values() for r in fmt_runs)
+    return tuple(dict.fromkeys(cols for cols, rows in runs if row is None or rows is None or row in rows))
 
 
 def row_order(section: str, fmt: str | None) -> tuple[str, ...]:

@@ -41,7 +41,7 @@ from pathlib import Path
 from .layout import DocSpec, MediaStyle, Para, Table, TCell, build
 from .media import HTML_TEMPLATES, render_docx, render_html, render_pdf
 from .model import APPLICANTS, PROACTIVE_BLOCKS, REVIEW_COLS, REVIEW_GROUPS, Key, Number, SynthReport, from_golden, random_report
-from .scan import FONT
+from .font import build_font
 from .text import APPLICATION_LABELS
 
 KINDS = (
@@ -428,7 +428,7 @@ def vary(rep: SynthReport, kind: str, rng: random.Random, style: MediaStyle | No
         raise ValueError(f"unknown kind {kind!r}")
     if not applicable(rep, kind):
         raise ValueError(f"{kind} applies to 2021-format reports only")
-    style = style or MediaStyle(font=str(FONT))
+    style = style or MediaStyle(font=str(build_font()))
     spec = copy.deepcopy(build(rep, style))
     idx = index(spec, rep)
     expected: dict[Key, Number | None] = dict(rep.facts)
@@ -603,7 +603,9 @@ def plan(seed: int = 0, extra_random: int = 5, kinds: Iterable[str] = KINDS) -> 
     for n, (name, rep) in enumerate(reports(seed, extra_random)):
         for kind in kinds:
             if applicable(rep, kind):
-                v = vary(rep, kind, random.Random(f"{seed}:{name}:{kind}"), MediaStyle(font=str(FONT), seed=n))
+                # PDFs embed the synthetic font, whose cmap covers the whole CJK block (synth/font.py): the bundled Noto
+                # subset lacks the glyphs of traditional and look-alike characters (汁, 條), which would vanish from the text
+                v = vary(rep, kind, random.Random(f"{seed}:{name}:{kind}"), MediaStyle(font=str(build_font()), seed=n))
                 yield Planned(name, rep.format, HTML_TEMPLATES[n % len(HTML_TEMPLATES)], v)
 
 

@@ -33,6 +33,11 @@ LABEL_COLUMNS = {
     "n_reports": "how many reports the figure comes from",
     "derived": "true when computed (other_total of a 2021 report = sum of its three 三(六) sub-rows), not printed",
     "n_failed": "how many identities of the report failed",
+    "label_kind": "what the misprinted label was: row, group (a reviews group), column or block (a 第二十条 heading)",
+    "code": "the row or column code (block for a 第二十条 heading) the label was placed on",
+    "n_labels": "how many printed labels were placed so",
+    "min_similarity": "the lowest share of characters agreeing with the code's wording (1.0: only spacing or characters' form)",
+    "printed_as": "the wordings printed, in key form (Chinese characters only), separated by |",
     "failed_checks": "the failed identities, with their numbers",
     "province": "name of the province-level unit the body belongs to",
     "prefecture": "name of the prefecture-level unit the body belongs to (null for a province's own bodies and where there is none)",
@@ -61,6 +66,24 @@ LABEL_COLUMNS = {
     "jaccard": "estimated Jaccard similarity of the two sections' character 5-gram sets (0–1)",
     "containment": "estimated share of this section's character 5-grams found in last year's section (0–1): the boilerplate share",
 }
+
+# One row per label_variant problem, its detail taken apart (its form is written by parsers.alignment.Placement).
+LABEL_VARIANT_ROWS_SQL = r"""
+    SELECT p.report_id, p.section,
+           regexp_extract(p.detail, '^(\w+) ', 1) AS label_kind,
+           regexp_extract(p.detail, '^\w+ (\w+) ', 1) AS code,
+           regexp_extract(p.detail, '「(.*)」', 1) AS printed,
+           TRY_CAST(regexp_extract(p.detail, 'similarity ([0-9.]+)', 1) AS DOUBLE) AS similarity
+    FROM problems p WHERE p.kind = 'label_variant'
+"""
+LABEL_VARIANTS_SQL = f"""
+    WITH v AS ({LABEL_VARIANT_ROWS_SQL})
+    SELECT v.section, v.label_kind, v.code, r.format, r.year, count(DISTINCT v.report_id) AS n_reports,
+           count(*) AS n_labels, min(v.similarity) AS min_similarity,
+           string_agg(DISTINCT v.printed, ' | ' ORDER BY v.printed) AS printed_as
+    FROM v JOIN reports r USING (report_id)
+    GROUP BY ALL
+"""
 
 VIEWS: dict[str, tuple[str, str]] = {
     "v_reports": (
@@ -173,6 +196,12 @@ VIEWS: dict[str, tuple[str, str]] = {
         WHERE NOT c.passed AND c.name NOT LIKE 'text.%'
         GROUP BY ALL
         """,
+    ),
+    "v_label_variants": (
+        "Labels read from a misprinted or variant wording (problems of kind label_variant, parsers/alignment.py): how "
+        "often each code was placed by the template's order rather than by its pattern, by format and year, with the "
+        "lowest similarity and the wordings printed. To exclude such numbers, see README (Misprinted labels).",
+        LABEL_VARIANTS_SQL,
     ),
     "v_text_disagreements": (
         "Reports whose narrative states a table quantity other than the table prints (checks text.<row>.<column>): "

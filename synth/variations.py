@@ -16,7 +16,8 @@ Kinds:
 - ``drop1``              three labels with one interior character deleted
 - ``drop2``              three labels (≥5 Chinese characters) with two consecutive interior characters deleted
 - ``lookalike``          three labels with one character replaced by a look-alike / sound-alike (:data:`CONFUSIONS`)
-- ``split``              three row labels broken over two lines inside their cell
+- ``split``              three row labels split: across two cells where the label spans two label columns, else
+                         broken over two lines inside its cell
 - ``twice``              one leaf row of the applications table printed twice, directly below itself
 - ``category_repeated``  the applications table's category labels (（三）不予公开 …) printed in each row, unmerged
 - ``traditional``        every label of the three tables in traditional characters (OpenCC s2t)
@@ -480,7 +481,16 @@ def vary(rep: SynthReport, kind: str, rng: random.Random, style: MediaStyle | No
         for s in rng.sample(pool, 3):
             pos = _han_positions(s.cell.text)
             cut = rng.choice(pos[1:-1]) if len(pos) > 2 else pos[-1]
-            label_change(s, s.cell.text[:cut] + "\n" + s.cell.text[cut:], "line break inside the cell")
+            row = tables[s.table].rows[s.row]
+            if s.cell.colspan >= 2:  # a label spanning label columns, typed into two of them instead
+                k = next(j for j, c in enumerate(row) if c is s.cell)
+                before = s.cell.text
+                row.insert(k, TCell(before[:cut], rowspan=s.cell.rowspan, header=s.cell.header))
+                s.cell.colspan -= 1
+                s.cell.text = before[cut:]
+                muts.append(Mutation(s.table, s.role, s.code, before, f"{before[:cut]} | {before[cut:]}", "split across two cells"))
+            else:
+                label_change(s, s.cell.text[:cut] + "\n" + s.cell.text[cut:], "line break inside the cell")
     elif kind == "twice":
         leaves = [(i, r) for i, r in idx.app_rows if APPLICATION_LABELS[r][0] is not None or r == "other_total"]
         i, r = rng.choice(leaves)

@@ -36,6 +36,7 @@ from pydantic import field_validator
 
 from archive.locks import Busy, FileLock
 from pipelines import build as pipeline
+from pipelines.crawl import host_of
 from pipelines.harvest import portal_sources
 from pipelines.parallel import DEFAULT_TIMEOUT
 from pipelines.spool import complete, spool_documents, spool_size
@@ -94,6 +95,21 @@ class DatasetConfig(BuildConfig):
     wait_for_parses: float = 3600.0  # seconds to wait for running parses to finish before the build reads the spools
 
 
+HOST_TAG = "xxgk/host"  # a portal run's tag: the host its requests go to (pipelines.crawl.host_of)
+
+
+def source_defects_result(summary: dict) -> dg.AssetCheckResult:
+    """The warning about the portal's own defects seen this run: passed when none is new.  The counts default to 0
+    (a harvest summary without them has none to report)."""
+    counts = {k: int(summary.get(k, 0) or 0) for k in ("defects", "defects_new", "defects_known", "defects_healed")}
+    urls = [str(u) for u in (summary.get("defects_new_urls") or [])][:20]
+    return dg.AssetCheckResult(
+        check_name="source_defects_new", passed=counts["defects_new"] == 0, severity=dg.AssetCheckSeverity.WARN,
+        metadata={**{k: dg.MetadataValue.int(n) for k, n in counts.items()},
+                  "new_urls": dg.MetadataValue.md("\n".join(f"- {u}" for u in urls) or "none")},
+    )
+
+
 def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Definitions:
     """The whole Dagster project for one registry (its portals are the harvest's partitions)."""
     partitions = dg.StaticPartitionsDefinition([p.id for p in portals])
@@ -107,7 +123,13 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
                 "harvest_verdict_ok", asset="raw_documents", blocking=True,
                 description="The portal's harvest read every list page and document: not partial, failed, blocked or gone "
                 "silent (listing no reports, or far fewer than on its last good run). Blocking: a silent portal stops the run.",
-            )
+            ),
+            dg.AssetCheckSpec(
+                "source_defects_new", asset="raw_documents", blocking=False,
+                description="No new defect of the portal's own this run (a listed document answering 404/410, an item without "
+                "id, a link to nothing). A warning, shown once when new, with the URLs: such defects never make the harvest "
+                "partial nor stop the run; those still there are counted as known, those gone as healed.",
+            ),
         ],
     )
     def raw_documents(context: dg.AssetExecutionContext, xxgk: XxgkSettings) -> dg.MaterializeResult:
@@ -115,15 +137,20 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
         from pipelines.crawl import harvest_portal  # the web spiders (Scrapy) run in their own process
 
         portal = next(p for p in xxgk.portals() if p.id == context.partition_key)
+        host, tagged = host_of(portal), context.run.tags.get(HOST_TAG)
+        if tagged != host:  # a run launched without the job's partitioned config (or the registry changed since)
+            context.log.warning(f"this run's {HOST_TAG} tag is {tagged!r}, the portal's host {host!r}: the run queue's "
+                                "one-run-per-host limit did not apply to it")
         summary = harvest_portal(portal, xxgk.layout, base=Path(xxgk.base_dir))
         counts = {k: dg.MetadataValue.int(int(v)) for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)}
         verdict = str(summary.get("verdict"))
         why = "; ".join(summary.get("flags") or []) or "every list page and document read"
         return dg.MaterializeResult(
-            metadata={**counts, "verdict": verdict, "why": why},
+            metadata={**counts, "verdict": verdict, "why": why, "host": host},
             check_results=[
                 dg.AssetCheckResult(check_name="harvest_verdict_ok", passed=verdict == "ok", severity=dg.AssetCheckSeverity.ERROR,
-                                    metadata={"verdict": verdict, "why": why, "log": str(summary.get("log") or "")})
+                                    metadata={"verdict": verdict, "why": why, "log": str(summary.get("log") or "")}),
+                source_defects_result(summary),
             ],
         )
 
@@ -191,7 +218,7 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
                 without = dg.MetadataValue.md("\n".join(f"- {p}" for p in missing) or "none")
                 if not spools:
                     raise dg.Failure(description=f"no portal of the registry has a complete parse in {xxgk.layout.spools}: "
-                                     "materialise parsed_documents first (the harvest job does); nothing was changed",
+                                     "materialise parsed_documents first (the harvest_job does); nothing was changed",
                                      metadata={"portals_without_spool": without})
                 counts = pipeline.build_from_spools(xxgk.layout, spools, allow_shrink=config.allow_shrink)
         except Busy as e:
@@ -249,17 +276,34 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
         )
 
     checks = _finding_checks()
+    hosts = {p.id: host_of(p) for p in portals}
+    # every run of a portal (the schedule's, a backfill's, the launchpad's) is tagged with the portal's host: the run
+    # queue's tag_concurrency_limits (dagster.yaml) then starts one run per host at a time, across runs
+    per_portal = dg.PartitionedConfig(partitions_def=partitions, run_config_for_partition_key_fn=lambda _key: {},
+                                      tags_for_partition_key_fn=lambda key: {HOST_TAG: hosts[key]})
     # a portal's run harvests it, then parses it (unless the blocking harvest_verdict_ok check failed)
-    harvest_job = dg.define_asset_job("harvest", selection=[raw_documents, parsed_documents])
-    build_job = dg.define_asset_job("build", selection=dg.AssetSelection.assets(dataset))
-    release_job = dg.define_asset_job("release_job", selection=[release])
+    harvest_job = dg.define_asset_job(
+        "harvest_job", selection=[raw_documents, parsed_documents], config=per_portal,
+        description="One portal (a partition): harvest its documents into the archive, then parse them into its spool. "
+        "Tagged xxgk/host with the portal's host: the run queue runs one harvest per host at a time.",
+    )
+    build_job = dg.define_asset_job(
+        "build_job", selection=dg.AssetSelection.assets(dataset),
+        description="The registry's spools combined into a new generation of Parquet tables and DuckDB warehouse, switched "
+        "in if whole and not shrinking (allow_shrink to accept a fall).",
+    )
+    release_job = dg.define_asset_job(
+        "release_job", selection=[release],
+        description="The current generation published as a new immutable release, if it validates and does not shrink.",
+    )
 
     @dg.schedule(cron_schedule="0 2 * * *", job=harvest_job, execution_timezone="Asia/Shanghai")
     def nightly_harvest(context: dg.ScheduleEvaluationContext):  # noqa: ANN202 - yields run requests
-        """02:00 Beijing time: one harvest-and-parse run per portal, so the portals are fetched and parsed in parallel runs."""
+        """02:00 Beijing time: one harvest-and-parse run per portal, so the portals are fetched and parsed in parallel
+        runs, each tagged with its portal's host (one run per host at a time, by the run queue's limits)."""
         day = context.scheduled_execution_time.strftime("%Y-%m-%d")
         for key in partitions.get_partition_keys():
-            yield dg.RunRequest(run_key=f"{day}-{key}", partition_key=key)
+            yield dg.RunRequest(run_key=f"{day}-{key}", partition_key=key, tags={HOST_TAG: hosts[key]})
 
     nightly_build = dg.ScheduleDefinition(
         name="nightly_build", job=build_job, cron_schedule="30 5 * * *", execution_timezone="Asia/Shanghai",

@@ -71,7 +71,7 @@ def harvest_job_from_env() -> dg.JobDefinition:
     """The harvest job of XXGK_DATA_DIR and XXGK_PORTALS: what ``dg.reconstructable`` has every step's process
     build again (a module-level function, settings from the environment the processes inherit)."""
     settings = d.XxgkSettings(data_dir=os.environ["XXGK_DATA_DIR"], portals_file=os.environ["XXGK_PORTALS"])
-    return d.make_definitions(settings.portals(), settings).resolve_job_def("harvest")
+    return d.make_definitions(settings.portals(), settings).resolve_job_def("harvest_job")
 
 
 def _run(defs: dg.Definitions, job: str, instance: dg.DagsterInstance, **kw: object) -> dg.ExecuteInJobResult:
@@ -86,8 +86,8 @@ def test_harvest_build_release_on_the_seeds(project) -> None:
     defs, settings = project
     goldens = [load_golden(g) for g in GOLDENS]
     with dg.instance_for_test() as instance:
-        assert _run(defs, "harvest", instance, partition_key="samples").success
-        result = _run(defs, "build", instance)
+        assert _run(defs, "harvest_job", instance, partition_key="samples").success
+        result = _run(defs, "build_job", instance)
         assert result.success
         checks = _checks(result)
         assert checks["build_not_shrinking"].passed and checks["warehouse_whole"].passed
@@ -116,7 +116,7 @@ def test_a_portal_gone_silent_fails_the_blocking_harvest_check(tmp_path: Path) -
     spec = next(iter(defs.resolve_assets_def("raw_documents").check_specs))
     assert spec.name == "harvest_verdict_ok" and spec.blocking
     with dg.instance_for_test() as instance:
-        result = _run(defs, "harvest", instance, partition_key="samples")
+        result = _run(defs, "harvest_job", instance, partition_key="samples")
     check = _checks(result)["harvest_verdict_ok"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
     assert check.metadata["verdict"].value == "failed"
@@ -127,19 +127,19 @@ def test_a_shrinking_build_is_refused_and_the_baseline_stays(project) -> None:
     defs, settings = project
     root = settings.layout.root
     with dg.instance_for_test() as instance:
-        assert _run(defs, "harvest", instance, partition_key="samples").success
-        assert _run(defs, "build", instance).success
+        assert _run(defs, "harvest_job", instance, partition_key="samples").success
+        assert _run(defs, "build_job", instance).success
         first = generations.current(root)
         # the current generation had 10 times the reports: the same archive now gives a tenth of them
         meta = json.loads((first.path / "generation.json").read_text())
         meta["counts"]["reports"] *= 10
         (first.path / "generation.json").write_text(json.dumps(meta))
-        refused = _run(defs, "build", instance)
+        refused = _run(defs, "build_job", instance)
         assert not refused.success
         check = _checks(refused)["build_not_shrinking"]
         assert not check.passed and "reports 50 → 5" in check.metadata["why"].value
         assert generations.current(root).path == first.path  # the baseline did not move
-        allowed = _run(defs, "build", instance, run_config={"ops": {"dataset": {"config": {"allow_shrink": True}}}})
+        allowed = _run(defs, "build_job", instance, run_config={"ops": {"dataset": {"config": {"allow_shrink": True}}}})
         assert allowed.success and _checks(allowed)["build_not_shrinking"].passed
         assert generations.current(root).path != first.path and generations.current(root).counts["reports"] == 5
 
@@ -147,8 +147,8 @@ def test_a_shrinking_build_is_refused_and_the_baseline_stays(project) -> None:
 def test_a_release_that_fails_validation_is_not_published(project, monkeypatch) -> None:
     defs, settings = project
     with dg.instance_for_test() as instance:
-        assert _run(defs, "harvest", instance, partition_key="samples").success
-        assert _run(defs, "build", instance).success
+        assert _run(defs, "harvest_job", instance, partition_key="samples").success
+        assert _run(defs, "build_job", instance).success
         monkeypatch.setattr(release_mod, "validate", lambda folder: ["facts.parquet: mode 600, not 644"])
         result = _run(defs, "release_job", instance)
     assert not result.success
@@ -166,7 +166,7 @@ def test_the_data_directory_is_never_the_demos() -> None:
 def test_production_partitions_are_the_registrys_portals_without_the_demo() -> None:
     from portals.registry import load_portals
 
-    keys = d.defs.resolve_job_def("harvest").partitions_def.get_partition_keys()
+    keys = d.defs.resolve_job_def("harvest_job").partitions_def.get_partition_keys()
     assert keys == [p.id for p in load_portals()]
     assert not any("demo" in k or "sample" in k for k in keys)
 
@@ -212,7 +212,7 @@ def test_graphql_shows_every_asset_with_its_checks_and_both_schedules() -> None:
 
 
 def test_nightly_harvest_asks_one_run_per_portal() -> None:
-    job = d.defs.resolve_job_def("harvest")
+    job = d.defs.resolve_job_def("harvest_job")
     schedule = next(s for s in d.defs.schedules if s.name == "nightly_harvest")
     with dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 21, 2, 0), repository_def=d.defs.get_repository_def()) as ctx:
         requests = list(schedule.evaluate_tick(ctx).run_requests or [])
@@ -231,7 +231,7 @@ def test_portals_parse_in_processes_of_their_own_and_combine_as_one_build(tmp_pa
     monkeypatch.setenv("XXGK_PORTALS", str(registry))
     settings = d.XxgkSettings(data_dir=str(data), portals_file=str(registry))
     defs = d.make_definitions(settings.portals(), settings)
-    keys = defs.resolve_job_def("harvest").partitions_def.get_partition_keys()
+    keys = defs.resolve_job_def("harvest_job").partitions_def.get_partition_keys()
     assert keys == ["east", "west"]
     job = dg.reconstructable(harvest_job_from_env)
     with dg.instance_for_test() as instance:
@@ -249,7 +249,7 @@ def test_portals_parse_in_processes_of_their_own_and_combine_as_one_build(tmp_pa
             parsed = _materialized(events, "parsed_documents")[key]
             assert parsed["documents"] == len(SEEDS[i::2]) == spool_size(settings.layout.spools / key)
             assert parsed["path"] == str(settings.layout.spools / key)
-        built = _run(defs, "build", instance)
+        built = _run(defs, "build_job", instance)
         assert built.success
         assert _materialized(built.all_events, "warehouse")[""]["portals_without_spool"] == "none"
     # the same archived documents, built in one go into a second data directory
@@ -268,25 +268,25 @@ def test_the_build_names_the_portals_it_has_no_parse_of(tmp_path: Path) -> None:
     defs = d.make_definitions(settings.portals(), settings)
     spools = settings.layout.spools
     with dg.instance_for_test() as instance:
-        nothing = _run(defs, "build", instance)  # no portal parsed yet: a failure, as no documents at all is
+        nothing = _run(defs, "build_job", instance)  # no portal parsed yet: a failure, as no documents at all is
         assert not nothing.success
         assert "no portal of the registry has a complete parse" in _failure(nothing)
         assert generations.current(settings.layout.root) is None
         (tmp_path / "east" / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj garbage\n%%EOF\n")
-        east = _run(defs, "harvest", instance, partition_key="east")
+        east = _run(defs, "harvest_job", instance, partition_key="east")
         assert east.success  # a document that does not parse is a row with its error, not a failed step
         assert _materialized(east.all_events, "parsed_documents")["east"]["error"] == 1
-        partial = _run(defs, "build", instance)
+        partial = _run(defs, "build_job", instance)
         assert partial.success  # west is left out, by name: in the metadata and a warning
         warehouse = _materialized(partial.all_events, "warehouse")[""]
         assert warehouse["portals_parsed"] == 1 and warehouse["portals_without_spool"] == "- west"
         warnings = [e.user_message for e in instance.all_logs(partial.run_id) if e.level == logging.WARNING]
         assert any("left out of this build: west" in w for w in warnings)
         # west parsed before anything of it was archived: an empty spool, said so, and no longer missing
-        empty = _run(defs, "harvest", instance, partition_key="west", asset_selection=[dg.AssetKey("parsed_documents")])
+        empty = _run(defs, "harvest_job", instance, partition_key="west", asset_selection=[dg.AssetKey("parsed_documents")])
         assert empty.success and _materialized(empty.all_events, "parsed_documents")["west"]["documents"] == 0
         assert complete(spools / "west") and spool_size(spools / "west") == 0
-        whole = _run(defs, "build", instance)
+        whole = _run(defs, "build_job", instance)
         assert whole.success and _materialized(whole.all_events, "warehouse")[""]["portals_without_spool"] == "none"
 
 
@@ -300,22 +300,22 @@ def test_a_build_never_reads_a_spool_a_parse_is_replacing(tmp_path: Path) -> Non
     spools = settings.layout.spools
     no_wait = {"ops": {"parsed_documents": {"config": {"wait": 0}}}}
     with dg.instance_for_test() as instance:
-        assert _run(defs, "harvest", instance, partition_key="east").success
+        assert _run(defs, "harvest_job", instance, partition_key="east").success
         with d.spools_lock(spools, exclusive=False, wait=0):  # a parse under way (of any portal)
-            busy = _run(defs, "build", instance, run_config={"ops": {"dataset": {"config": {"wait_for_parses": 0}}}})
+            busy = _run(defs, "build_job", instance, run_config={"ops": {"dataset": {"config": {"wait_for_parses": 0}}}})
         assert not busy.success and "portals are being parsed" in _failure(busy)
         assert generations.current(settings.layout.root) is None  # nothing was built
         with d.spools_lock(spools, exclusive=True, wait=0):  # a build reading the spools
-            blocked = _run(defs, "harvest", instance, partition_key="west", run_config=no_wait)
+            blocked = _run(defs, "harvest_job", instance, partition_key="west", run_config=no_wait)
         assert not blocked.success and "a build is reading the spools" in _failure(blocked)
         assert not complete(spools / "west")  # harvested, not parsed: the build it waited for never saw a half spool
         before = (spools / "east" / "spool.json").stat().st_ino
         with FileLock(spools / ".east.lock", "a parse of east"):  # the same portal parsed twice at once: one waits
-            twice = _run(defs, "harvest", instance, partition_key="east", run_config=no_wait,
+            twice = _run(defs, "harvest_job", instance, partition_key="east", run_config=no_wait,
                          asset_selection=[dg.AssetKey("parsed_documents")])
         assert not twice.success and "the parse of portal east" in _failure(twice)
         assert (spools / "east" / "spool.json").stat().st_ino == before  # the spool in place was left alone
-        assert _run(defs, "build", instance).success
+        assert _run(defs, "build_job", instance).success
 
 
 def _free_port() -> int:

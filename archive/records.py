@@ -36,7 +36,12 @@ REASONS = {
     "spider_exception": "the spider failed on this page (a bug or an unexpected page): see message",
     "ssl": "the TLS handshake failed",
     "other": "any other failure: see message",
+    # the portal's own defects: found on it, reported once when new, never a failure of the harvest
+    "dead_link": "source defect: a listed document answers 404 or 410 (the portal lists what it does not serve)",
+    "malformed_item": "source defect: a list item that cannot be used (no id and no URL, a field of the wrong type)",
 }
+# Reasons that are the portal's own defects rather than failures of the harvest (see pipelines/crawl.py).
+DEFECT_REASONS = frozenset({"dead_link", "malformed_item"})
 KINDS = ("document", "list_page", "image")  # image: a picture of an article's body, read with its page (referer)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from archive.layout import Layout
 from archive.locks import data_dir_lock
+from pipelines.coverage import portal_runs_frame
 from warehouse import generations
 from warehouse.codes import code_frames
 from warehouse.database import build_warehouse, query
@@ -76,7 +77,7 @@ def _switch_in(layout: Layout, gen: generations.Generation, spools: Sequence[Pat
     if not keep_spools:
         for spool in spools:
             shutil.rmtree(spool)
-    write_tables(code_frames(), gen.parquet)
+    write_tables({**code_frames(), "portal_runs": portal_runs_frame(layout.raw)}, gen.parquet)
     build_warehouse(gen.parquet, gen.db)
     meta = generations.describe(gen, documents=documents)
     gen.meta = meta

@@ -4,7 +4,8 @@ A portal's run is ``ok`` (every list page read, nothing failed), ``partial`` (so
 failed, the time limit was reached, or far fewer reports were listed than on its last good run),
 ``failed`` (no list page could be read, the crawl process died, or a portal that listed reports
 before lists none) or ``blocked`` (a challenge page).  ``xxgk crawl`` exits non-zero unless every
-portal is ``ok``.  Scrapy's log goes to ``logs/<portal>/<time>.log``; the terminal gets one line per portal.
+portal is ``ok``.  The portal's own defects — a listed document answering 404/410, a list item without its
+URL — are manifest rows and counted apart (new, still there, healed): they never make a verdict partial.  Scrapy's log goes to ``logs/<portal>/<time>.log``; the terminal gets one line per portal.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from portals.registry import Portal
 
 from .harvest import harvest_folder
 
-SUMMARY_KEYS = ("list_pages_read", "list_pages_failed", "reports_listed", "new", "changed", "unchanged", "documents_failed", "blocked")
+SUMMARY_KEYS = ("list_pages_read", "list_pages_failed", "reports_listed", "new", "changed", "unchanged", "documents_failed", "blocked",
+                "defects_new")
+DEFECT_KEYS = ("defects", "defects_new", "defects_known", "defects_healed")
 VERDICTS = ("ok", "partial", "failed", "blocked")
 DROP = 0.5  # listed reports below half of the last good run's: flagged
 GRACE = 120.0  # seconds past a portal's time limit before its crawl process is killed
@@ -70,14 +73,54 @@ def verdict(summary: dict, previous: dict | None, platform: str) -> tuple[str, l
     return ("partial" if flags else "ok"), flags
 
 
+def defects_path(raw: Path, portal: str) -> Path:
+    return raw / "runs" / f"{portal}.defects.json"
+
+
+def settle_defects(raw: Path, portal: str, seen: list[dict], *, complete: bool) -> dict:
+    """The run's source defects against the portal's open ones: how many are new, still there, healed.
+
+    A portal's dead links and malformed items stay listed for years: each is reported once, when new
+    (``defects_new`` and its URLs), then counted as known night after night, and as healed when a run that
+    read every list page no longer meets it (a run that did not is no evidence that a defect went away).
+    The open set is ``raw/runs/<portal>.defects.json``, replaced atomically.
+    """
+    path = defects_path(raw, portal)
+    before: dict[str, dict] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    current = {f"{d['reason']}\x1f{d['url']}\x1f{d.get('message') or ''}": d for d in seen}
+    new = [k for k in current if k not in before]
+    healed = [k for k in before if k not in current] if complete else []
+    still = {k: {**d, "first_seen": before.get(k, {}).get("first_seen", now), "last_seen": now} for k, d in current.items()}
+    if not complete:
+        still.update({k: v for k, v in before.items() if k not in current})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(still, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return {
+        "defects": len(current),
+        "defects_new": len(new),
+        "defects_known": len(current) - len(new),
+        "defects_healed": len(healed),
+        "defects_new_urls": sorted({current[k]["url"] for k in new})[:20],
+        "defects_open": len(still),
+    }
+
+
 def harvest_portal(portal: Portal, layout: Layout, *, timeout: float | None = None, base: Path = Path(".")) -> dict:
-    """Crawl one portal (or archive a folder portal); returns its summary with ``verdict`` and ``flags``."""
+    """Crawl one portal (or archive a folder portal); returns its summary with ``verdict`` and ``flags``, and its
+    source defects (new, known, healed: :func:`settle_defects`), which never change the verdict."""
     previous = last_good(layout.raw, portal.id)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if portal.platform == "folder":
         summary: dict = dict(harvest_folder(portal, layout.raw, base))
     else:
         summary = _crawl(portal, layout, timeout)
+    seen = summary.pop("defect_list", None) or []
     summary["verdict"], summary["flags"] = verdict(summary, previous, portal.platform)
+    summary.update(settle_defects(layout.raw, portal.id, seen, complete=summary["verdict"] == "ok"))
+    summary["started"] = started
     path = history_path(layout.raw, portal.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as f:
@@ -170,12 +213,21 @@ def format_summary(results: dict[str, dict]) -> str:
     for pid, counts in results.items():
         lines.append(f"{pid:<24}" + "".join(f"{int(counts.get(k, 0) or 0):>18}" for k in SUMMARY_KEYS) + f"  {counts.get('verdict', '?'):<8}")
     notes = [f"  {pid}: {'; '.join(c['flags'])}" for pid, c in results.items() if c.get("flags")]
-    return "\n".join(lines + (["", "why:"] + notes if notes else []))
+    defects = [f"  {pid}: {defects_line(c)}" + "".join(f"\n    new: {u}" for u in c.get("defects_new_urls") or [])
+               for pid, c in results.items() if c.get("defects") or c.get("defects_healed")]
+    return "\n".join(lines + (["", "why:"] + notes if notes else [])
+                     + (["", "the portals' own defects (dead links, malformed items; not failures of the harvest):"] + defects if defects else []))
+
+
+def defects_line(summary: dict) -> str:
+    return (f"{summary.get('defects_new', 0)} new, {summary.get('defects_known', 0)} still there, "
+            f"{summary.get('defects_healed', 0)} healed")
 
 
 def progress_line(pid: str, summary: dict) -> str:
     """The one line the terminal shows for a portal."""
     flags = f" ({'; '.join(summary['flags'])})" if summary.get("flags") else ""
+    defects = f"; source defects: {defects_line(summary)}" if summary.get("defects") or summary.get("defects_healed") else ""
     return (f"{pid}: {summary.get('verdict')}{flags} — {summary.get('reports_listed', 0)} listed, {summary.get('new', 0)} new, "
-            f"{summary.get('changed', 0)} changed, {summary.get('unchanged', 0)} unchanged"
+            f"{summary.get('changed', 0)} changed, {summary.get('unchanged', 0)} unchanged{defects}"
             + (f"; log {summary['log']}" if summary.get("log") else ""))

@@ -122,6 +122,7 @@ class ArchivePipeline:
             run_log(self.raw, portal).unlink(missing_ok=True)
         summary = dict(self.counts.get(spider.portal.id, {}))
         summary.update(spider.counts)
+        summary["defect_list"] = list(spider.defects)  # the portal's own defects: pipelines/crawl.py tells new from known
         summary["blocked"] = int(bool(spider.crawler.stats.get_value("xxgk/blocked"))) or summary.get("blocked", 0)
         out = self.raw / "runs" / f"{spider.portal.id}.summary.json"
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -258,13 +258,14 @@ def gkmlpt_page(payload: str, base: str) -> dict[str, object]:
         if a.get("type") == "url":
             links.append({"title": title, "url": urljoin(base, str(url)) if url else None})
             continue
-        if a.get("id") in (None, "") or not url:
-            problems.append(f"article without {'id' if a.get('id') in (None, '') else 'url'}: {str(title)[:60]!r}")
+        if not url:
+            problems.append(f"article without url: {str(title)[:60]!r}")
             continue
         attachments = a.get("attachment") or a.get("attachments") or []
         articles.append(
             {
-                "id": a.get("id"),
+                # an item without its id is still the post its URL names: fetched by the URL, listed once by it
+                "id": a.get("id") if a.get("id") not in (None, "") else urljoin(base, str(url)),
                 "url": urljoin(base, str(url)),
                 "title": title,
                 "date": gkmlpt_date(a.get("date")) or gkmlpt_date(a.get("display_publish_time")) or gkmlpt_date(a.get("create_time")),

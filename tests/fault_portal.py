@@ -5,7 +5,9 @@ Its pages follow the real platform's shapes (``tests/spiders/real/``, sources in
 articles}`` with Unix-second dates, ``type: "url"`` link items, attachment sizes as strings.  Each
 scenario serves a good first page (whose report must still be archived) and then fails:
 
-- ``intdates``: a real first page (integer dates, a link item, an item without ``id``), nothing more
+- ``intdates``: a real first page (integer dates, a link item, an item without ``id`` but with its URL), nothing more
+- ``defects``: the portal's own defects (issue #22): of five listed items one answers 404, one 410 (until
+  ``healed`` is set), one has neither ``id`` nor URL; the others are good
 - ``p500`` page 2 answers HTTP 500; ``stall`` page 2 never answers; ``reset`` page 2 drops the
   connection; ``badjson`` page 2 is not JSON; ``huge`` page 2 announces 100 MB; ``loop`` page 2
   redirects to itself; ``offsite``: the post redirects to another host
@@ -29,7 +31,7 @@ from synth.demo_portal import QuietHandler
 
 CAT, SID = 22195, "763045"
 PDF = b"%PDF-1.4\n% a stand-in attachment, archived as bytes\n%%EOF\n"
-SCENARIOS = ("intdates", "p500", "stall", "reset", "badjson", "huge", "loop", "offsite", "waf", "challenge")
+SCENARIOS = ("intdates", "p500", "stall", "reset", "badjson", "huge", "loop", "offsite", "waf", "challenge", "defects")
 
 
 def index_html(prefix: str) -> str:
@@ -84,6 +86,8 @@ class _Handler(QuietHandler):
             if scenario == "offsite" and url.path.endswith("post_2.html"):
                 return self._send(302, b"", headers={"Location": f"http://localhost:{self.server.server_port}{url.path}"})
             pid = int(parts[-1].removeprefix("post_").removesuffix(".html"))
+            if scenario == "defects" and not self.server.healed and pid in (4, 5):
+                return self._send(404 if pid == 4 else 410, b"<html><body>not found</body></html>")
             body = (f"<html><head><meta name=\"ArticleTitle\" content=\"清远市农业农村局{2023 if pid == 1 else 2022}年政府信息公开工作年度报告\">"
                     f"</head><body><div class=\"article-content\"><p>详见附件。</p></div></body></html>")
             return self._send(200, body.encode())
@@ -97,6 +101,14 @@ class _Handler(QuietHandler):
             total = 150  # more pages announced
             if scenario == "waf":
                 total = 1
+            if scenario == "defects":
+                nothing = dict(article(base, prefix, 6, 2018))
+                del nothing["id"], nothing["url"]
+                items = [article(base, prefix, 1, 2023), article(base, prefix, 2, 2022), article(base, prefix, 4, 2020),
+                         article(base, prefix, 5, 2019), nothing]
+                payload = {"classify": {"id": CAT, "name": "政府信息公开年报", "jump_url": "", "post_count": 5},
+                           "total": len(items), "offset": 0, "articles": items}
+                return self._send(200, json.dumps(payload, ensure_ascii=False).encode(), "application/json;charset=UTF-8")
             if scenario in ("intdates", "offsite"):
                 link = {"id": 1752480, "title": "清远市人民政府办公室2022年政府信息公开工作年度报告", "type": "url",
                         "url": "http://www.gdqy.gov.cn/xxgk/zfxxgkml/zfxxgknb/content/post_1752437.html"}
@@ -138,6 +150,7 @@ class FaultPortal(ThreadingHTTPServer):
 
     def __init__(self, stall_seconds: float = 30.0) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.healed = False  # the defects scenario's dead links answer again
         self.requests: Counter[str] = Counter()
         self.stall_seconds = stall_seconds
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)

@@ -22,7 +22,7 @@ from .fault_portal import SCENARIOS, FaultPortal, closed_port
 
 # scenario -> (the reason recorded, the kind of row, the verdict)
 EXPECTED = {
-    "intdates": ("bad_payload", "list_page", "partial"),  # the item without id; the rest read with integer dates
+    "defects": ("dead_link", "document", "ok"),  # the portal's own defects: recorded, never a failure (#22)
     "p500": ("http_status", "list_page", "partial"),
     "stall": ("timeout", "list_page", "partial"),
     "reset": ("connection", "list_page", "partial"),
@@ -82,7 +82,7 @@ def test_each_failure_is_in_the_manifest_and_the_summary(crawled, portal: str) -
     assert f"{portal}: {verdict}" in out
 
 
-@pytest.mark.parametrize("portal", [s for s in EXPECTED if EXPECTED[s][2] == "partial"] + ["waf"])
+@pytest.mark.parametrize("portal", [s for s in EXPECTED if EXPECTED[s][2] == "partial"] + ["waf", "intdates", "defects"])
 def test_the_good_pages_of_a_failing_portal_are_still_archived(crawled, portal: str) -> None:
     _data, _status, _out, m, _requests = crawled
     docs = m.filter((pl.col("portal") == portal) & pl.col("sha256").is_not_null())
@@ -93,14 +93,50 @@ def test_the_good_pages_of_a_failing_portal_are_still_archived(crawled, portal: 
 
 
 def test_real_gkmlpt_answers_are_read(crawled) -> None:
-    """Integer dates become ISO dates; link items are not fetched; the item without id is recorded."""
-    _data, _status, _out, m, requests = crawled
+    """Integer dates become ISO dates; link items are not fetched; the item without id is fetched by its URL."""
+    _data, _status, out, m, requests = crawled
     posts = m.filter((pl.col("portal") == "intdates") & pl.col("url").str.ends_with(".html")).sort("url")
     assert posts.select("list_date", "index_no").rows() == [("2024-01-25", "11441800007201234N/2024-00011"),
-                                                            ("2023-01-25", "11441800007201234N/2023-00012")]
-    bad = m.filter((pl.col("portal") == "intdates") & (pl.col("reason") == "bad_payload"))
-    assert bad.height == 1 and "without id" in bad["message"][0]
+                                                            ("2023-01-25", "11441800007201234N/2023-00012"),
+                                                            ("2022-01-25", "11441800007201234N/2022-00013")]
+    assert posts.filter(pl.col("url").str.ends_with("post_3.html"))["sha256"].is_not_null().all()  # the item without id
+    assert m.filter((pl.col("portal") == "intdates") & (pl.col("outcome") == "error")).height == 0
+    assert "intdates: ok" in out
     assert not any("post_1752437" in p for p in requests)  # the type "url" item is a link, not a post
+
+
+def test_the_portals_own_defects_are_recorded_but_never_fail_it(crawled) -> None:
+    """A listed page answering 404, another 410, an item with neither id nor URL: three manifest rows with their
+    reasons, the summary's count of new defects with the URLs, and the verdict still ok."""
+    _data, _status, out, m, _requests = crawled
+    rows = m.filter((pl.col("portal") == "defects") & (pl.col("outcome") == "error")).sort("url")
+    assert sorted(zip(rows["reason"], rows["status"], strict=True)) == [("dead_link", 404), ("dead_link", 410), ("malformed_item", 200)]
+    assert "defects: ok" in out
+    assert "defects: 3 new, 0 still there, 0 healed" in out
+    assert "new: " in out and "post_4.html" in out and "post_5.html" in out
+    good = m.filter((pl.col("portal") == "defects") & pl.col("sha256").is_not_null())["url"].to_list()
+    assert any(u.endswith("post_1.html") for u in good) and any(u.endswith("post_2.html") for u in good)
+
+
+def test_a_defect_is_new_once_then_known_then_healed(tmp_path: Path) -> None:
+    """Three nights on one data dir: the defects are new the first night, known the second (exit 0 both
+    nights), healed the third once the portal serves its pages again."""
+    with FaultPortal() as server:
+        registry = tmp_path / "portals.yaml"
+        registry.write_text(f"portals:\n  - id: defects\n    name: defects\n    region_code: \"441800\"\n    platform: gkmlpt\n"
+                            f"    start_urls: [\"{server.base}/defects/gkmlpt/annualreport\"]\n"
+                            f"    search_jsonp_url: \"{server.base}/jsonp\"\n", encoding="utf-8")
+        nights = []
+        for night in range(3):
+            server.healed = night == 2
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                status = main(["crawl", "--portals", str(registry), "--data-dir", str(tmp_path / "data")])
+            nights.append((status, out.getvalue()))
+    assert [s for s, _ in nights] == [0, 0, 0]
+    assert "3 new, 0 still there, 0 healed" in nights[0][1]
+    assert "0 new, 3 still there, 0 healed" in nights[1][1] and "new: " not in nights[1][1]
+    assert "0 new, 1 still there, 2 healed" in nights[2][1]  # the item without a URL is still listed
 
 
 def test_the_waf_cookie_is_sent_back(crawled) -> None:

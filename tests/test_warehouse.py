@@ -129,7 +129,7 @@ def test_every_table_view_and_column_has_a_comment(built) -> None:
     assert {t for t, _ in tables} >= set(TABLES) | {"code_rows", "code_columns", "code_sections", "code_formats", "code_scopes"}
     assert {v for v, _ in views} == {"v_reports", "v_facts", "v_outcomes_harmonised", "v_region_year_totals", "v_failed_checks", "v_applications_wide",
                                      "v_indicators", "v_text_disagreements", "v_timeliness", "v_missing_reports", "v_documents_in_force",
-                                     "v_boilerplate", "v_label_variants"}
+                                     "v_boilerplate", "v_label_variants", "v_portal_status"}
     assert all(c for _, c in tables + views)
     assert len(cols) > 250 and all(c for _, _, c in cols), [x for x in cols if not x[2]][:5]
 

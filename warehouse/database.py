@@ -33,6 +33,10 @@ LABEL_COLUMNS = {
     "n_reports": "how many reports the figure comes from",
     "derived": "true when computed (other_total of a 2021 report = sum of its three 三(六) sub-rows), not printed",
     "n_failed": "how many identities of the report failed",
+    "last_run": "start of the portal's latest harvest run (UTC, ISO 8601)",
+    "defects_open": "source defects met in the latest run (dead links, malformed items)",
+    "last_successful_run": "start of its latest run with verdict ok (null: none yet)",
+    "days_since_success": "days from its latest ok run to its latest run (0: the latest run was ok)",
     "label_kind": "what the misprinted label was: row, group (a reviews group), column or block (a 第二十条 heading)",
     "code": "the row or column code (block for a 第二十条 heading) the label was placed on",
     "n_labels": "how many printed labels were placed so",
@@ -195,6 +199,17 @@ VIEWS: dict[str, tuple[str, str]] = {
         FROM checks c JOIN reports r USING (report_id)
         WHERE NOT c.passed AND c.name NOT LIKE 'text.%'
         GROUP BY ALL
+        """,
+    ),
+    "v_portal_status": (
+        "Each portal's current status: its latest harvest run, its verdict and why, the source defects still open, and "
+        "its last successful run (what is covered, and since when).",
+        """
+        SELECT portal, started AS last_run, verdict, flags, reports_listed,
+               defects AS defects_open, defects_new, last_ok AS last_successful_run,
+               date_diff('day', CAST(last_ok AS TIMESTAMP), CAST(started AS TIMESTAMP)) AS days_since_success
+        FROM portal_runs
+        QUALIFY row_number() OVER (PARTITION BY portal ORDER BY started DESC) = 1
         """,
     ),
     "v_label_variants": (

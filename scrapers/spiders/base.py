@@ -21,6 +21,7 @@ from scrapers.extract import BadPayload, is_challenge
 from scrapers.failures import classify, status_of
 
 DOCUMENT_STATUSES = [304, 404, 403, 410, 412, 521]
+DEAD_STATUSES = (404, 410)  # a listed document the portal does not serve: its own defect, not a failed harvest
 CHALLENGE_STATUSES = [412, 521]
 LIST_MAXSIZE = 16 * 1024 * 1024  # a list page or API answer is a few hundred kB; a larger one is refused
 
@@ -85,6 +86,7 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = sorted(h for h in hosts if h)
         self.known = known_documents(self.data_dir / "raw", self.portal.id)
         self.counts: dict[str, int] = {"reports_listed": 0, "skipped_unchanged": 0, "skipped_not_report": 0}
+        self.defects: list[dict[str, str]] = []  # the portal's own defects seen this run (url, reason, message)
 
     # -- politeness and incrementality -------------------------------------------------------
 
@@ -129,6 +131,13 @@ class PortalSpider(scrapy.Spider):
     def failure_item(self, url: str, reason: str, message: str, *, kind: str, status: int | None = None, **doc: Any) -> dict:
         """An ``error`` row for the manifest: a page or document that could not be fetched or understood."""
         self.count("list_pages_failed" if kind == "list_page" else "documents_failed")
+        return {"portal": self.portal.id, "url": url, "status": status, "kind": "error", "record_kind": kind,
+                "reason": reason, "message": message, **doc}
+
+    def defect_item(self, url: str, reason: str, message: str, *, kind: str, status: int | None = None, **doc: Any) -> dict:
+        """An ``error`` row for a defect of the portal's own (a dead link, a malformed list item): recorded with its
+        reason and listed in the run's summary, but never a failure of the harvest (pipelines/crawl.py)."""
+        self.defects.append({"url": url, "reason": reason, "message": message})
         return {"portal": self.portal.id, "url": url, "status": status, "kind": "error", "record_kind": kind,
                 "reason": reason, "message": message, **doc}
 
@@ -195,6 +204,9 @@ class PortalSpider(scrapy.Spider):
     def document_item(self, response: Response) -> dict:
         doc = dict(response.meta.get("doc") or {})
         status = response.status
+        if status in DEAD_STATUSES:
+            return self.defect_item(response.url, "dead_link", f"HTTP {status}: listed but not served", kind=record_kind(doc),
+                                    status=status, **doc)
         if status == 304:
             kind = "not_modified"
         elif status >= 400:

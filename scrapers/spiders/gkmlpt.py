@@ -66,7 +66,7 @@ class GkmlptSpider(PortalSpider):
             self.post_count = listing["post_count"]  # type: ignore[assignment]
         self.count("skipped_links", len(listing["links"]))  # type: ignore[arg-type]
         for problem in listing["problems"]:  # type: ignore[attr-defined]
-            yield self.failure_item(response.url, "bad_payload", problem, kind="list_page", status=response.status)
+            yield self.defect_item(response.url, "malformed_item", problem, kind="list_page", status=response.status)
         if not articles or articles[0]["id"] == previous_first:
             yield from self._window_ended(base, cat, sid)  # empty, or the site repeats a page: the end
             return

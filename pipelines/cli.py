@@ -143,6 +143,30 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 1 if unknown else 0
 
 
+def cmd_demo_portal(args: argparse.Namespace) -> int:
+    """Serve the demo portal until interrupted: its home page links each site, and the demo registry is printed with
+    its address filled in, so `xxgk discover`, `xxgk crawl` and a rehearsal of the Dagster nightly can run against it."""
+    import signal
+    import threading
+
+    from synth.demo_portal import DemoPortal
+
+    registry = (Path(__file__).resolve().parents[1] / "data" / "portals.demo.yaml").read_text(encoding="utf-8")
+    with DemoPortal(host=args.host, port=args.port) as server:
+        filled = registry.replace("{base}", server.base)
+        if args.registry:
+            Path(args.registry).write_text(filled, encoding="utf-8")
+        print(f"demo portal on {server.base}/ (its sites: {server.base}/yq/ Hanweb, {server.base}/qy/ gkmlpt, "
+              f"{server.base}/trs/index.html TRS list, {server.base}/blocked/ a challenge page)", flush=True)
+        print(f"try: xxgk discover {server.base}/yq/ {server.base}/qy/" + (f"   |   registry written to {args.registry}" if args.registry else ""),
+              flush=True)
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from . import build
     from .harvest import archived_sources
@@ -307,6 +331,14 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--data-dir", default="data/demo")
     q.add_argument("--format", choices=FORMATS, default="table", help="table (aligned, default), csv, json or markdown")
     q.set_defaults(func=cmd_query)
+
+    dp = sub.add_parser("demo-portal", help="serve the demo portal (Hanweb, gkmlpt, TRS sites) on this machine until Ctrl-C",
+                        description="Serve the demo portal: a home page linking each site, for xxgk discover, xxgk crawl and "
+                        "a rehearsal of the Dagster nightly. Stops on Ctrl-C or SIGTERM.")
+    dp.add_argument("--port", type=int, default=28765, help="port (default 28765; 0: any free port)")
+    dp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dp.add_argument("--registry", help="also write the demo registry with this server's address to this file")
+    dp.set_defaults(func=cmd_demo_portal)
 
     d = sub.add_parser("demo", help="the main job on the bundled sample reports, offline")
     d.add_argument("--data-dir", default="data/demo", help="where the demo writes (default: data/demo)")

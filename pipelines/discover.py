@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from identity.agency import Context, resolve
+from identity.names import looks_like_body_name
 from portals.registry import PLATFORMS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,10 +52,39 @@ def portal_id(url: str) -> str:
     return "-".join([head, *[t for t in tail if t]])
 
 
+_SITE_WORDS = re.compile(r"(?:门户网站|政府网站|官方网站|政务网|网站|首页|主页|官网)+$")
+_TITLE_PARTS = re.compile(r"\s*[-|_–—·:：]+\s*|\s{2,}")
+
+
+def body_name(text: str | None) -> str | None:
+    """The body a site's title or link names (``首页 - 清远市人民政府门户网站`` → 清远市人民政府); else the title's
+    longest part without its site words; None when there is no title.  Never a slug of the address."""
+    parts = [_SITE_WORDS.sub("", "".join(p.split())) for p in _TITLE_PARTS.split(text or "")]
+    parts = [p for p in parts if p]
+    return next((p for p in parts if looks_like_body_name(p, anchored=False)), max(parts, key=len, default=None))
+
+
+def placed(name: str | None, parent_code: str | None) -> dict:
+    """The entry's name, region and region code as the divisions table resolves them (a department's site takes
+    its parent's region for a short name such as 市农业农村局); only what is certain."""
+    if not name:
+        return {}
+    found = resolve(name, "title", Context(region_code=parent_code))
+    if not found.region_code:
+        return {"name": name}
+    return {"name": found.name or name, "region": found.region, "region_code": found.region_code}
+
+
 def entries(findings: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(registry entries, findings where no column was found)."""
+    """(registry entries, findings where no column was found).  An entry's name is the body its site names; its
+    region comes from that name (or its parent site's); what cannot be resolved is left out, for the registry
+    check to flag, never made up."""
     out, unknown = [], []
     seen: set[str] = set()
+    region_of: dict[str, str | None] = {}
+    for f in findings:
+        if not f.get("parent"):
+            region_of[f["site"]] = placed(body_name(f.get("name") or f.get("title")), None).get("region_code")
     for f in findings:
         columns = [c for c in f.get("columns", []) if c.get("spider") in PLATFORMS]
         if not columns:
@@ -64,12 +95,12 @@ def entries(findings: list[dict]) -> tuple[list[dict], list[dict]]:
             if pid in seen or c["url"] in seen:
                 continue
             seen |= {pid, c["url"]}
-            e = {"id": pid, "name": (f.get("name") or f.get("title") or pid), "platform": c["spider"], "start_urls": [c["url"]],
+            where = placed(body_name(f.get("name") or f.get("title")), region_of.get(f.get("parent") or ""))
+            where.setdefault("name", urlsplit(f["site"]).hostname or pid)  # no title at all: the host, as the site is known
+            e = {"id": pid, **where, "platform": c["spider"], "start_urls": [c["url"]],
                  "verified": False, "source": f"xxgk discover from {f['site']}: {c['how']}; platform {c['platform']} ({c['confidence']}: {', '.join(c['evidence'])})"}
-            if f.get("parent"):
-                e["body"] = f.get("name") or None
-            if not e.get("body"):
-                e.pop("body", None)
+            if f.get("parent") and where.get("name"):
+                e["body"] = where["name"]
             out.append(e)
     return out, unknown
 

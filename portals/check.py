@@ -3,7 +3,8 @@
 Beyond the schema (:mod:`portals.registry`): each start URL has its platform's shape (a gkmlpt instance's
 ``/gkmlpt/index`` or ``/annualreport``, a Hanweb column ``/col/col{N}/index.html``, a TRS column folder), no
 two entries start at the same address, every region code is a division of the reference table and its
-name agrees with ``region``, and an entry nobody has crawled says where it came from (``source``).
+name agrees with ``region``, every entry has a region, and an entry nobody has crawled says where it came from
+(``source``); local entries (loopback, folders) are counted apart, never as sourced.
 """
 
 from __future__ import annotations
@@ -36,12 +37,21 @@ class Report:
         ref = divisions()
         provinces = Counter((ref.get(p.region_code[:2] + "0000").name if p.region_code and ref.get(p.region_code[:2] + "0000") else "—")
                             for p in self.portals)
-        verified = sum(bool(p.options.get("verified")) for p in self.portals)
+        verified = [p for p in self.portals if p.options.get("verified")]
+        sourced = [p for p in self.portals if not p.options.get("verified") and p.options.get("source")]
+        local = [p for p in self.portals if not p.options.get("verified") and not p.options.get("source") and is_local(p)]
         lines = [f"{len(self.portals)} portals: " + ", ".join(f"{k} {v}" for k, v in sorted(by_platform.items())),
                  "by province: " + ", ".join(f"{k} {v}" for k, v in sorted(provinces.items())),
-                 f"verified by a crawl: {verified}; from public sources, not yet crawled: {len(self.portals) - verified}"]
+                 f"verified by a crawl: {len(verified)}; from public sources, not yet crawled: {len(sourced)}"
+                 + (f"; local (loopback or folder) entries without a source: {len(local)}" if local else "")]
         lines += [f"problem: {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+def is_local(p: Portal) -> bool:
+    """A portal on this machine (a test or demo server on loopback, or a folder): no public source to give."""
+    return p.platform == "folder" or all((urlsplit(u).hostname or "").startswith("127.") or urlsplit(u).hostname == "localhost"
+                                         for u in p.start_urls)
 
 
 def check(path: Path) -> Report:
@@ -64,7 +74,8 @@ def check(path: Path) -> Report:
                 report.problems.append(f"{p.id}: region_code {p.region_code} is no division of the reference table")
             elif p.region and p.region != d.name:
                 report.problems.append(f"{p.id}: region {p.region!r} but region_code {p.region_code} is {d.name}")
-        local = all((urlsplit(u).hostname or "").startswith("127.") for u in p.start_urls) or p.platform == "folder"
-        if not local and not p.options.get("verified") and not p.options.get("source") and "{base}" not in "".join(p.start_urls):
+        if not p.region_code and not p.region:
+            report.problems.append(f"{p.id}: no region: give region and region_code (its reports are placed by them)")
+        if not is_local(p) and not p.options.get("verified") and not p.options.get("source") and "{base}" not in "".join(p.start_urls):
             report.problems.append(f"{p.id}: not verified by a crawl and no source given")
     return report

@@ -192,6 +192,21 @@ class QuietHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
+def _home(title: str, links: list[tuple[str, str]]) -> str:
+    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
+    return f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body><ul>{items}</ul></body></html>'
+
+
+# The demo's home pages: one linking every site (what `xxgk demo-portal` shows first), and each site's own, titled
+# as real portals title theirs, so `xxgk discover` finds each site's report column, platform, name and region.
+HOME_PAGES: dict[str, str] = {
+    "/": _home("xxgk 演示门户（本机）", [("/yq/", "乐清市人民政府（Hanweb）"), ("/qy/", "清远市人民政府（gkmlpt）"),
+                                     ("/trs/index.html", "乐清市融媒体中心（TRS 列表）"), ("/blocked/", "反爬虫挑战页")]),
+    "/yq/": _home("首页 - 乐清市人民政府门户网站", [("/yq/col/col1229/index.html", "政府信息公开年报"), ("/yq/slow.html", "政务动态")]),
+    "/qy/": _home("清远市人民政府门户网站", [("/qy/gkmlpt/index", "政府信息公开"), ("/qy/qynyncj/gkmlpt/index", "清远市农业农村局")]),
+}
+
+
 class _Handler(QuietHandler):
     server: DemoPortal  # type: ignore[assignment]
 
@@ -225,6 +240,8 @@ class _Handler(QuietHandler):
             return
         if path == "/robots.txt":
             self._send(200, b"User-agent: *\nDisallow: /yq/private/\n", "text/plain")
+        elif path in HOME_PAGES:
+            self._send(200, HOME_PAGES[path].encode("utf-8"), html)
         elif path == "/yq/col/col1229/index.html":
             self._send(200, self.server.hanweb_column().encode("utf-8"), html)
         elif path == "/yq/module/web/jpage/dataproxy.jsp":
@@ -255,7 +272,7 @@ class _Handler(QuietHandler):
             self._send(200, b"<html><body>private</body></html>", html)
         elif path in ("/qy/gkmlpt/index", "/qy/gkmlpt/annualreport"):
             self._send(200, gkmlpt_index("/qy", 7, len(site.gkmlpt)).encode("utf-8"), html)
-        elif path == "/qy/qynyncj/gkmlpt/annualreport":
+        elif path in ("/qy/qynyncj/gkmlpt/index", "/qy/qynyncj/gkmlpt/annualreport"):
             self._send(200, gkmlpt_index("/qy/qynyncj", 31, len(site.gkmlpt_department)).encode("utf-8"), html)
         elif path.startswith(("/qy/gkmlpt/api/all/", "/qy/qynyncj/gkmlpt/api/all/")):
             dept = path.startswith("/qy/qynyncj/")

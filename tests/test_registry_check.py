@@ -46,3 +46,23 @@ def test_the_check_finds_bad_shapes_duplicates_regions_and_missing_sources(tmp_p
     assert "c: starts at http://www.b.gov.cn/col/col12/index.html, as b does" in problems
     assert "c: not verified by a crawl and no source given" in problems
     assert main(["registry", "check", "--portals", str(bad)]) == 1
+
+
+def test_a_missing_region_is_flagged_and_local_entries_are_not_counted_as_sourced(tmp_path: Path, capsys) -> None:
+    """#22: an entry without region or region_code is a problem; loopback entries without a source are counted apart."""
+    reg = tmp_path / "portals.yaml"
+    reg.write_text(
+        "portals:\n"
+        "  - {id: a, name: A, platform: hanweb, start_urls: ['http://www.a.gov.cn/col/col12/index.html'], source: x}\n"
+        "  - {id: b, name: B, platform: hanweb, start_urls: ['http://127.0.0.1:8080/col/col12/index.html'], region: 乐清市,"
+        " region_code: '330382'}\n"
+        "  - {id: c, name: C, platform: hanweb, start_urls: ['http://www.c.gov.cn/col/col12/index.html'], source: y, region: 乐清市,"
+        " region_code: '330382'}\n",
+        encoding="utf-8",
+    )
+    report = check(reg)
+    assert report.problems == ["a: no region: give region and region_code (its reports are placed by them)"]
+    assert main(["registry", "check", "--portals", str(reg)]) == 1
+    out = capsys.readouterr().out
+    assert "from public sources, not yet crawled: 2" in out  # a and c, not the loopback b
+    assert "local (loopback or folder) entries without a source: 1" in out

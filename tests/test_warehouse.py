@@ -240,6 +240,19 @@ def _first_release_of_three_seeds(tmp_path: Path) -> tuple[Path, Layout, Path]:
     return docs, layout, release(layout, today=dt.date(2026, 3, 1))
 
 
+def test_a_release_whose_only_change_is_a_document_says_so(tmp_path: Path) -> None:
+    """#22: a new document that is no report changes no report or fact, but the changelog names what changed."""
+    docs, layout, first = _first_release_of_three_seeds(tmp_path)
+    (docs / "通知.txt").write_text("乐清市人民政府办公室关于召开政务公开工作推进会的通知\n各乡镇人民政府：定于下周召开会议。\n", encoding="utf-8")
+    build(layout, folder_sources(docs))
+    second = release(layout, today=dt.date(2026, 3, 2))
+    log = (second / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## Reports added: 0" in log and "## Facts changed: 0" in log
+    assert "- documents: 3 → 4 rows" in log
+    assert "## Documents added: 1" in log and "## Documents removed: 0" in log
+    assert first.name != second.name
+
+
 def test_second_release_lists_exactly_the_differences(tmp_path: Path) -> None:
     docs, layout, first = _first_release_of_three_seeds(tmp_path)
     # change one number, remove one report, add one

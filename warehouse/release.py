@@ -339,8 +339,32 @@ def changelog(previous: Path | None, current: Path, version: str, today: dt.date
     lines.append(f"## Facts added to existing reports: {only_new}")
     lines.append(f"## Facts removed from existing reports: {only_old}")
     lines.append("")
+    lines += tables_changed(previous, current)
     lines += codes_changed(previous, current)
     return "\n".join(lines) + "\n"
+
+
+def tables_changed(previous: Path, current: Path) -> list[str]:
+    """The other tables whose files changed (documents, problems, checks, portal_runs …), with their row counts, and
+    the documents added and removed by SHA-256: a release whose reports and facts are the same still says what is new."""
+    out: list[str] = []
+    for name in ALL_TABLES:
+        if name in ("reports", "facts") or name in CODE_TABLES:
+            continue
+        old, new = previous / f"{name}.parquet", current / f"{name}.parquet"
+        if not new.exists() or old.exists() and sha256_file(old) == sha256_file(new):
+            continue
+        rows_new = pl.scan_parquet(new).select(pl.len()).collect().item()
+        if not old.exists():
+            out.append(f"- {name}: a new table, {rows_new} rows")
+            continue
+        rows_old = pl.scan_parquet(old).select(pl.len()).collect().item()
+        out.append(f"- {name}: {rows_old} → {rows_new} rows" + (" (contents changed)" if rows_old == rows_new else ""))
+    lines = [f"## Other tables changed: {len(out)}", *out, ""]
+    old_docs, new_docs = (set(pl.read_parquet(p / "documents.parquet", columns=["sha256"])["sha256"].drop_nulls())
+                          for p in (previous, current))
+    lines += [f"## Documents added: {len(new_docs - old_docs)}", f"## Documents removed: {len(old_docs - new_docs)}", ""]
+    return lines
 
 
 def codes_changed(previous: Path, current: Path) -> list[str]:

@@ -39,9 +39,10 @@ REASONS = {
     # the portal's own defects: found on it, reported once when new, never a failure of the harvest
     "dead_link": "source defect: a listed document answers 404 or 410 (the portal lists what it does not serve)",
     "malformed_item": "source defect: a list item that cannot be used (no id and no URL, a field of the wrong type)",
+    "link_to_nothing": "source defect: a page names a document but its link leads nowhere (empty, #, javascript:)",
 }
 # Reasons that are the portal's own defects rather than failures of the harvest (see pipelines/crawl.py).
-DEFECT_REASONS = frozenset({"dead_link", "malformed_item"})
+DEFECT_REASONS = frozenset({"dead_link", "malformed_item", "link_to_nothing"})
 KINDS = ("document", "list_page", "image")  # image: a picture of an article's body, read with its page (referer)
 
 

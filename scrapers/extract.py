@@ -18,6 +18,7 @@ from parsers.readers.html import body_images
 REPORT_TITLE = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报)|(?:年度报告|年报).{0,6}(?:政府信息公开|信息公开)")
 REPORT_CATEGORY = re.compile(r"信息公开年报|政府信息公开年度报告|年度报告|年报")
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?)(?:$|[?&#])", re.I)
+_NOWHERE = re.compile(r"^(?:#.*|javascript:.*|about:blank)?$", re.I)  # an href that leads to no document
 CHALLENGE_STATUS = {412, 521}
 _CHALLENGE_TEXT = re.compile("请稍候|请稍后|正在验证|__jsl_clearance|acw_sc__v2|document\\.cookie")
 
@@ -134,11 +135,13 @@ def article_meta(html: str, base: str) -> dict[str, object]:
         if found:
             title = found[0] if isinstance(found[0], str) else _text(found[0])
             break
-    attachments = []
-    for a in root.xpath("//a[@href]"):
-        href = a.get("href")
+    attachments: list[dict[str, object]] = []
+    for a in root.xpath("//a"):
+        href = (a.get("href") or "").strip()
         if "downfile.jsp" in href or ATTACHMENT_EXT.search(href):
             attachments.append({"url": urljoin(base, href), "name": _text(a) or None})
+        elif _NOWHERE.match(href) and ATTACHMENT_EXT.search(_text(a) or ""):
+            attachments.append({"url": None, "name": _text(a)})  # a document's link that leads nowhere: the portal's defect
     listed = {a["url"] for a in attachments}
     for src in body_images(html):
         url = urljoin(base, src)
@@ -166,10 +169,12 @@ def load_json(payload: str, what: str = "JSON") -> object:
 
 
 def attachment_links(items: object, base: str) -> list[dict[str, object]]:
-    """Attachment objects of an API answer (``{url, name, …}``) as absolute links; an item without a url is left out."""
+    """Attachment objects of an API answer (``{url, name, …}``) as absolute links; a named item without a url is
+    kept with ``url: None`` (a link to nothing, the portal's defect, recorded by the spider)."""
     if not isinstance(items, list):
         return []
-    return [{"url": urljoin(base, str(x["url"])), "name": x.get("name")} for x in items if isinstance(x, dict) and x.get("url")]
+    return [{"url": urljoin(base, str(x["url"])) if x.get("url") else None, "name": x.get("name")}
+            for x in items if isinstance(x, dict) and (x.get("url") or x.get("name"))]
 
 
 _PRINTED_DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")

@@ -7,7 +7,7 @@ scenario serves a good first page (whose report must still be archived) and then
 
 - ``intdates``: a real first page (integer dates, a link item, an item without ``id`` but with its URL), nothing more
 - ``defects``: the portal's own defects (issue #22): of five listed items one answers 404, one 410 (until
-  ``healed`` is set), one has neither ``id`` nor URL; the others are good
+  ``healed`` is set), one has neither ``id`` nor URL; one good post links its PDF to nowhere (``javascript:``)
 - ``p500`` page 2 answers HTTP 500; ``stall`` page 2 never answers; ``reset`` page 2 drops the
   connection; ``badjson`` page 2 is not JSON; ``huge`` page 2 announces 100 MB; ``loop`` page 2
   redirects to itself; ``offsite``: the post redirects to another host
@@ -88,8 +88,9 @@ class _Handler(QuietHandler):
             pid = int(parts[-1].removeprefix("post_").removesuffix(".html"))
             if scenario == "defects" and not self.server.healed and pid in (4, 5):
                 return self._send(404 if pid == 4 else 410, b"<html><body>not found</body></html>")
+            nowhere = '<p><a href="javascript:void(0)">2022年报全文.pdf</a></p>' if scenario == "defects" and pid == 2 and not self.server.healed else ""
             body = (f"<html><head><meta name=\"ArticleTitle\" content=\"清远市农业农村局{2023 if pid == 1 else 2022}年政府信息公开工作年度报告\">"
-                    f"</head><body><div class=\"article-content\"><p>详见附件。</p></div></body></html>")
+                    f"</head><body><div class=\"article-content\"><p>详见附件。</p>{nowhere}</div></body></html>")
             return self._send(200, body.encode())
         if "/attachment/" in url.path:
             return self._send(200, PDF + url.path.encode(), "application/pdf")

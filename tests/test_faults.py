@@ -106,13 +106,15 @@ def test_real_gkmlpt_answers_are_read(crawled) -> None:
 
 
 def test_the_portals_own_defects_are_recorded_but_never_fail_it(crawled) -> None:
-    """A listed page answering 404, another 410, an item with neither id nor URL: three manifest rows with their
-    reasons, the summary's count of new defects with the URLs, and the verdict still ok."""
+    """A listed page answering 404, another 410, an item with neither id nor URL, a document link to nowhere: four
+    manifest rows with their reasons, the summary's count of new defects with the URLs, and the verdict still ok."""
     _data, _status, out, m, _requests = crawled
     rows = m.filter((pl.col("portal") == "defects") & (pl.col("outcome") == "error")).sort("url")
-    assert sorted(zip(rows["reason"], rows["status"], strict=True)) == [("dead_link", 404), ("dead_link", 410), ("malformed_item", 200)]
+    assert sorted(zip(rows["reason"], rows["status"], strict=True), key=str) == sorted(
+        [("dead_link", 404), ("dead_link", 410), ("malformed_item", 200), ("link_to_nothing", None)], key=str)
+    assert "2022年报全文.pdf" in rows.filter(pl.col("reason") == "link_to_nothing")["message"][0]
     assert "defects: ok" in out
-    assert "defects: 3 new, 0 still there, 0 healed" in out
+    assert "defects: 4 new, 0 still there, 0 healed" in out
     assert "new: " in out and "post_4.html" in out and "post_5.html" in out
     good = m.filter((pl.col("portal") == "defects") & pl.col("sha256").is_not_null())["url"].to_list()
     assert any(u.endswith("post_1.html") for u in good) and any(u.endswith("post_2.html") for u in good)
@@ -134,9 +136,12 @@ def test_a_defect_is_new_once_then_known_then_healed(tmp_path: Path) -> None:
                 status = main(["crawl", "--portals", str(registry), "--data-dir", str(tmp_path / "data")])
             nights.append((status, out.getvalue()))
     assert [s for s, _ in nights] == [0, 0, 0]
-    assert "3 new, 0 still there, 0 healed" in nights[0][1]
-    assert "0 new, 3 still there, 0 healed" in nights[1][1] and "new: " not in nights[1][1]
-    assert "0 new, 1 still there, 2 healed" in nights[2][1]  # the item without a URL is still listed
+    assert "4 new, 0 still there, 0 healed" in nights[0][1]
+    # the link to nowhere is met again from the archived page, without a request
+    assert "0 new, 4 still there, 0 healed" in nights[1][1] and "new: " not in nights[1][1]
+    # served again: the dead links are healed; the item without a URL is still listed, the archived page still
+    # links to nowhere (the portal changed the page but not its list date: the archive keeps what it fetched)
+    assert "0 new, 2 still there, 2 healed" in nights[2][1]
 
 
 def test_the_waf_cookie_is_sent_back(crawled) -> None:

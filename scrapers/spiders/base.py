@@ -179,7 +179,8 @@ class PortalSpider(scrapy.Spider):
         if not prior or not prior.get("path") or not Path(prior["path"]).exists():
             return []
         html = Path(prior["path"]).read_bytes().decode("utf-8", "replace")
-        return [a for a in article_meta(html, article_url)["attachments"] if safe_url_string(a["url"]) not in self.known]
+        # a link to nothing stays in: the defect is met again each night, from the archived page, without a request
+        return [a for a in article_meta(html, article_url)["attachments"] if not a["url"] or safe_url_string(a["url"]) not in self.known]
 
     def blocked_guard(self, response: Response) -> dict | None:
         """A challenge page is recorded as the portal being blocked, never stored as a document."""
@@ -189,8 +190,12 @@ class PortalSpider(scrapy.Spider):
         return None
 
     def attachment_requests(self, attachments: Iterable[dict], *, referer: str, list_date: str | None,
-                            index_no: str | None, title: str | None = None) -> Iterator[scrapy.Request]:
+                            index_no: str | None, title: str | None = None) -> Iterator[Any]:
         for att in attachments:
+            if not att.get("url"):
+                yield self.defect_item(referer, "link_to_nothing", f"the link to {att.get('name')!r} leads nowhere",
+                                       kind="document", referer=referer, title=title, list_date=list_date, index_no=index_no)
+                continue
             req = self.document_request(att["url"], self.parse_attachment, referer=referer, title=title,
                                         list_date=list_date, index_no=index_no, kind=att.get("kind", "attachment"),
                                         attachment_name=att.get("name"))

@@ -125,8 +125,11 @@ class GkmlptSpider(PortalSpider):
                 req.cb_kwargs["attachments"] = a["attachments"]
                 yield req
                 continue
-            # the post is archived; its attachments may not all be (a run killed in between)
-            yield from self.attachment_requests(a["attachments"], referer=str(a["url"]), list_date=a["date"],
+            # the post is archived; its attachments may not all be (a run killed in between), and the archived page
+            # may link others (or link to nothing: met again each night without a request)
+            listed = {x["url"] for x in a["attachments"]}
+            every = a["attachments"] + [x for x in self.missing_attachments(str(a["url"])) if not x["url"] or x["url"] not in listed]
+            yield from self.attachment_requests(every, referer=str(a["url"]), list_date=a["date"],
                                                 index_no=a["index_no"], title=a["title"])
 
     @guarded("document")

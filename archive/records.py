@@ -42,7 +42,7 @@ REASONS = {
     "link_to_nothing": "source defect: a page names a document but its link leads nowhere (empty, #, javascript:)",
 }
 # Reasons that are the portal's own defects rather than failures of the harvest (see pipelines/crawl.py).
-DEFECT_REASONS = frozenset({"dead_link", "malformed_item", "link_to_nothing"})
+DEFECT_REASONS = frozenset({"dead_link", "malformed_item", "link_to_nothing", "not_a_document"})
 KINDS = ("document", "list_page", "image")  # image: a picture of an article's body, read with its page (referer)
 
 

@@ -65,6 +65,34 @@ def sniff(data: bytes, name: str = "") -> str:
     return TEXT
 
 
+KNOWN = {PDF, HTML, DOC, DOCX, XLSX, XLS}
+PICTURE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+
+
+def is_picture(head: bytes) -> bool:
+    """A PNG, JPEG, GIF, BMP or WebP (by its first bytes)."""
+    return head.startswith(PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+
+
+def why_not_a_document(head: bytes, name: str = "", *, cut: bool = False) -> str | None:
+    """None when these first bytes begin a document some reader takes (PDF, Word, WPS, a workbook, HTML, text);
+    else why not.  ``cut``: the bytes are only the start of a longer file (a character cut at the end is no evidence)."""
+    if not head.strip():
+        return "empty file"
+    if sniff(head, name) in KNOWN:
+        return None
+    if b"\x00" in head:
+        return f"binary file of no document type (first bytes {head[:4].hex()})"
+    for enc in ("utf-8", "gb18030"):
+        try:
+            head.decode(enc)
+            return None
+        except UnicodeDecodeError as e:
+            if cut and e.start >= len(head) - 4:
+                return None
+    return "neither a document nor UTF-8/GB18030 text"
+
+
 def read_document(data: bytes, name: str = "", images: ImageSource | None = None) -> Document:
     """Bytes to the intermediate form, by medium (PDF uses its fast path here); ``images`` gives an HTML
     page's pictures (its ``src`` as written → bytes), read where they stand."""

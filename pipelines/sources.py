@@ -13,12 +13,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parsers.media import HTML, PDF, XLS, XLSX, UnreadableDocument, decode_text, local_target, sniff
-from parsers.readers.word import DOCX
-from parsers.readers.word97 import DOC
+from parsers.media import HTML, UnreadableDocument, decode_text, local_target, sniff
+from parsers.media import is_picture as _picture_head
+from parsers.media import why_not_a_document as _why_not
 
 HEAD = 8192  # enough to tell a document's medium
-KNOWN = {PDF, HTML, DOC, DOCX, XLSX, XLS}
 
 
 class SourceError(Exception):
@@ -56,9 +55,6 @@ class Listing:
         return lines
 
 
-PICTURE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
-
-
 def is_picture(path: Path) -> bool:
     """A PNG, JPEG, GIF, BMP or WebP file (by its first bytes): part of a page, not a document of its own."""
     try:
@@ -66,7 +62,7 @@ def is_picture(path: Path) -> bool:
             head = f.read(16)
     except OSError:
         return False
-    return head.startswith(PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    return _picture_head(head)
 
 
 def why_not_a_document(path: Path) -> str | None:
@@ -78,28 +74,7 @@ def why_not_a_document(path: Path) -> str | None:
             head = f.read(HEAD)
     except OSError as e:
         return f"cannot read: {e.strerror or e}"
-    if not head.strip():
-        return "empty file"
-    if sniff(head, path.name) in KNOWN:
-        return None
-    if b"\x00" in head:
-        return f"binary file of no document type (first bytes {head[:4].hex()})"
-    if not _is_text(head, cut=len(head) == HEAD):
-        return "neither a document nor UTF-8/GB18030 text"
-    return None
-
-
-def _is_text(head: bytes, cut: bool) -> bool:
-    """UTF-8 or GB18030 text (the readers' two encodings); a multi-byte character cut off at the end of
-    the first bytes read is no evidence against it."""
-    for enc in ("utf-8", "gb18030"):
-        try:
-            head.decode(enc)
-            return True
-        except UnicodeDecodeError as e:
-            if cut and e.start >= len(head) - 4:
-                return True
-    return False
+    return _why_not(head, path.name, cut=len(head) == HEAD)
 
 
 def list_folder(folder: Path) -> Listing:

@@ -7,7 +7,8 @@ scenario serves a good first page (whose report must still be archived) and then
 
 - ``intdates``: a real first page (integer dates, a link item, an item without ``id`` but with its URL), nothing more
 - ``defects``: the portal's own defects (issue #22): of five listed items one answers 404, one 410 (until
-  ``healed`` is set), one has neither ``id`` nor URL; one good post links its PDF to nowhere (``javascript:``)
+  ``healed`` is set), one has neither ``id`` nor URL; one good post links its PDF to nowhere (``javascript:``) and
+  lists an attachment that is a Windows program
 - ``p500`` page 2 answers HTTP 500; ``stall`` page 2 never answers; ``reset`` page 2 drops the
   connection; ``badjson`` page 2 is not JSON; ``huge`` page 2 announces 100 MB; ``loop`` page 2
   redirects to itself; ``offsite``: the post redirects to another host
@@ -93,6 +94,8 @@ class _Handler(QuietHandler):
                     f"</head><body><div class=\"article-content\"><p>详见附件。</p>{nowhere}</div></body></html>")
             return self._send(200, body.encode())
         if "/attachment/" in url.path:
+            if scenario == "defects" and url.path.endswith("/21.pdf"):  # a "PDF" that is a Windows program
+                return self._send(200, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(200), "application/octet-stream")
             return self._send(200, PDF + url.path.encode(), "application/pdf")
         return self._send(404, b"not found")
 
@@ -105,8 +108,10 @@ class _Handler(QuietHandler):
             if scenario == "defects":
                 nothing = dict(article(base, prefix, 6, 2018))
                 del nothing["id"], nothing["url"]
-                items = [article(base, prefix, 1, 2023), article(base, prefix, 2, 2022), article(base, prefix, 4, 2020),
-                         article(base, prefix, 5, 2019), nothing]
+                second = article(base, prefix, 2, 2022)
+                second["attachment"] = [*second["attachment"], {"id": 21, "name": "2022年报（附表）.pdf", "type": "file",
+                                                                "url": f"{base}{prefix}/attachment/0/2/21.pdf"}]
+                items = [article(base, prefix, 1, 2023), second, article(base, prefix, 4, 2020), article(base, prefix, 5, 2019), nothing]
                 payload = {"classify": {"id": CAT, "name": "政府信息公开年报", "jump_url": "", "post_count": 5},
                            "total": len(items), "offset": 0, "articles": items}
                 return self._send(200, json.dumps(payload, ensure_ascii=False).encode(), "application/json;charset=UTF-8")

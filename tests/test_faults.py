@@ -113,8 +113,10 @@ def test_the_portals_own_defects_are_recorded_but_never_fail_it(crawled) -> None
     assert sorted(zip(rows["reason"], rows["status"], strict=True), key=str) == sorted(
         [("dead_link", 404), ("dead_link", 410), ("malformed_item", 200), ("link_to_nothing", None)], key=str)
     assert "2022年报全文.pdf" in rows.filter(pl.col("reason") == "link_to_nothing")["message"][0]
+    program = m.filter((pl.col("portal") == "defects") & (pl.col("reason") == "not_a_document"))
+    assert program.height == 1 and program["sha256"][0] and "binary file of no document type" in program["message"][0]  # kept
     assert "defects: ok" in out
-    assert "defects: 4 new, 0 still there, 0 healed" in out
+    assert "defects: 5 new, 0 still there, 0 healed" in out
     assert "new: " in out and "post_4.html" in out and "post_5.html" in out
     good = m.filter((pl.col("portal") == "defects") & pl.col("sha256").is_not_null())["url"].to_list()
     assert any(u.endswith("post_1.html") for u in good) and any(u.endswith("post_2.html") for u in good)
@@ -136,12 +138,12 @@ def test_a_defect_is_new_once_then_known_then_healed(tmp_path: Path) -> None:
                 status = main(["crawl", "--portals", str(registry), "--data-dir", str(tmp_path / "data")])
             nights.append((status, out.getvalue()))
     assert [s for s, _ in nights] == [0, 0, 0]
-    assert "4 new, 0 still there, 0 healed" in nights[0][1]
-    # the link to nowhere is met again from the archived page, without a request
-    assert "0 new, 4 still there, 0 healed" in nights[1][1] and "new: " not in nights[1][1]
+    assert "5 new, 0 still there, 0 healed" in nights[0][1]
+    # the link to nowhere and the program are met again from the archive, without a request
+    assert "0 new, 5 still there, 0 healed" in nights[1][1] and "new: " not in nights[1][1]
     # served again: the dead links are healed; the item without a URL is still listed, the archived page still
-    # links to nowhere (the portal changed the page but not its list date: the archive keeps what it fetched)
-    assert "0 new, 2 still there, 2 healed" in nights[2][1]
+    # links to nowhere and lists the program (the list date did not change: the archive keeps what it fetched)
+    assert "0 new, 3 still there, 2 healed" in nights[2][1]
 
 
 def test_the_waf_cookie_is_sent_back(crawled) -> None:

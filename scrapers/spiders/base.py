@@ -15,6 +15,8 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
+from archive.records import DEFECT_REASONS
+from parsers.media import is_picture, why_not_a_document
 from portals.registry import Portal
 from scrapers.archive import known_documents
 from scrapers.extract import BadPayload, is_challenge
@@ -112,6 +114,8 @@ class PortalSpider(scrapy.Spider):
         if prior and not force:
             if prior.get("list_date") == list_date or (kind in ("attachment", "image") and list_date is None):
                 self.counts["skipped_unchanged"] += 1
+                if prior.get("reason") in DEFECT_REASONS:  # archived with its defect (no document): still there
+                    self.defects.append({"url": url, "reason": prior["reason"], "message": prior.get("message") or ""})
                 return None
         if prior:
             if prior.get("etag"):
@@ -204,7 +208,14 @@ class PortalSpider(scrapy.Spider):
 
     @guarded("document")
     def parse_attachment(self, response: Response) -> Iterator[Any]:
-        yield self.document_item(response)
+        item = self.document_item(response)
+        if item["kind"] == "fetched" and item["record_kind"] == "document":
+            why = why_not_a_document(response.body[:8192], response.url, cut=len(response.body) > 8192)
+            if why and not is_picture(response.body[:16]):
+                # archived all the same (raw bytes are kept), and recorded as the portal's defect
+                item["reason"], item["message"] = "not_a_document", f"the attachment is no document: {why}"
+                self.defects.append({"url": response.url, "reason": "not_a_document", "message": item["message"]})
+        yield item
 
     def document_item(self, response: Response) -> dict:
         doc = dict(response.meta.get("doc") or {})

@@ -89,9 +89,10 @@ class Nightly:
 
         return dg.DagsterInstance.from_config(str(self.home))
 
-    def dagster(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    def dagster(self, *args: str, workspace: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:
         """``dagster <args> -w dagster_project/workspace.yaml``: the CLI, against the code location ``xxgk``."""
-        return subprocess.run([str(BIN / "dagster"), *args, "-w", str(WORKSPACE)], env=self.env, cwd=self.root,
+        where = ["-w", str(WORKSPACE)] if workspace else []
+        return subprocess.run([str(BIN / "dagster"), *args, *where], env=self.env, cwd=self.root,
                               capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
     def start_daemon(self) -> None:

@@ -35,14 +35,20 @@ REASONS = {
     "blocked": "a challenge page (412/521, $_ts, 请稍候, 安全验证)",
     "spider_exception": "the spider failed on this page (a bug or an unexpected page): see message",
     "ssl": "the TLS handshake failed",
+    "archive_write": "fetched, but the archive could not write it (disk full, a name the file system refuses …): nothing left behind",
     "other": "any other failure: see message",
     # the portal's own defects: found on it, reported once when new, never a failure of the harvest
     "dead_link": "source defect: a listed document answers 404 or 410 (the portal lists what it does not serve)",
     "malformed_item": "source defect: a list item that cannot be used (no id and no URL, a field of the wrong type)",
     "link_to_nothing": "source defect: a page names a document but its link leads nowhere (empty, #, javascript:)",
+    # the crawler's reach is the registry's (#23): what a page names elsewhere is refused, recorded, never contacted
+    "off_registry_host": "source defect: a page, link or script names a host the portal's registry entry does not "
+                         "(its start URLs' hosts, attachment_hosts, search_jsonp_url): refused, never contacted",
+    "unsupported_scheme": "source defect: a link of a scheme other than http(s) (ftp:, file: …): recorded, never fetched",
 }
 # Reasons that are the portal's own defects rather than failures of the harvest (see pipelines/crawl.py).
-DEFECT_REASONS = frozenset({"dead_link", "malformed_item", "link_to_nothing", "not_a_document"})
+DEFECT_REASONS = frozenset({"dead_link", "malformed_item", "link_to_nothing", "not_a_document", "off_registry_host",
+                            "unsupported_scheme"})
 KINDS = ("document", "list_page", "image")  # image: a picture of an article's body, read with its page (referer)
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from archive import manifest
 from archive.records import FetchRecord
-from archive.store import store
+from archive.store import safe_suffix, store
 
 SUFFIX_BY_TYPE = {
     "application/pdf": ".pdf",
@@ -50,11 +50,24 @@ def known_documents(raw: Path, portal: str) -> dict[str, dict[str, Any]]:
 
 
 def _suffix(url: str, content_type: str | None) -> str:
+    """The archived file's suffix: by content type, else the URL's extension when it is a short one (``.pdf``,
+    ``.wps``), else ``.bin`` — never a URL's 241-character "extension" (:func:`archive.store.safe_suffix`)."""
     ct = (content_type or "").split(";")[0].strip().lower()
     if ct in SUFFIX_BY_TYPE:
         return SUFFIX_BY_TYPE[ct]
-    tail = url.split("?")[0].rsplit("/", 1)[-1]
-    return "." + tail.rsplit(".", 1)[-1].lower() if "." in tail else ".bin"
+    tail = url.split("?")[0].split("#")[0].rsplit("/", 1)[-1]
+    return safe_suffix("." + tail.rsplit(".", 1)[-1]) if "." in tail else ".bin"
+
+
+TEXT_FIELDS = ("referer", "title", "list_date", "index_no", "attachment_name", "message", "content_type", "etag", "last_modified")
+
+
+def _text(value: Any, limit: int = 2000) -> str | None:
+    """A manifest text field from whatever an item holds (a list where a title goes is the page's fault, not the
+    manifest's): text, cut at ``limit``."""
+    if value is None:
+        return None
+    return (value if isinstance(value, str) else str(value))[:limit]
 
 
 class ArchivePipeline:
@@ -83,11 +96,17 @@ class ArchivePipeline:
         sha = path = None
         size = None
         kind = item["kind"]
+        reason, message = item.get("reason"), item.get("message")
         if kind == "fetched" and item.get("body") is not None:
             body: bytes = item["body"]
-            sha, p, _new = store(self.raw, body, _suffix(item["url"], item.get("content_type")))
-            path, size = str(p), len(body)
-            outcome = "new" if prior is None else ("unchanged" if prior.get("sha256") == sha else "changed")
+            try:
+                sha, p, _new = store(self.raw, body, _suffix(item["url"], item.get("content_type")))
+            except OSError as e:  # a full disk, a name refused …: a row with its reason, nothing left behind (store)
+                outcome, reason, message = "error", "archive_write", f"{type(e).__name__}: {e}"[:500]
+                spider.count("documents_failed")
+            else:
+                path, size = str(p), len(body)
+                outcome = "new" if prior is None else ("unchanged" if prior.get("sha256") == sha else "changed")
         elif kind == "not_modified" and prior:
             sha, path, size = prior.get("sha256"), prior.get("path"), prior.get("bytes")
             outcome = "unchanged"
@@ -95,13 +114,14 @@ class ArchivePipeline:
             outcome = "blocked"
         else:
             outcome = "error"
+        text = {k: _text(item.get(k)) for k in TEXT_FIELDS}
+        text["message"] = _text(message)
+        status = item.get("status")
         row = FetchRecord(
-            portal=portal, url=item["url"], outcome=outcome, kind=item.get("record_kind", "document"),
-            reason=item.get("reason") or ({"blocked": "blocked", "error": "http_status" if item.get("status") else "other"}.get(outcome)),
-            message=item.get("message"), referer=item.get("referer"), title=item.get("title"), list_date=item.get("list_date"),
-            index_no=item.get("index_no"), attachment_name=item.get("attachment_name"), status=item.get("status"),
-            content_type=item.get("content_type"), bytes=size, sha256=sha, path=path, etag=item.get("etag"),
-            last_modified=item.get("last_modified"), run_id=self.run_id,
+            portal=portal, url=str(item["url"]), outcome=outcome, kind=item.get("record_kind", "document"),
+            reason=reason or ({"blocked": "blocked", "error": "http_status" if status else "other"}.get(outcome)),
+            status=status if isinstance(status, int) and not isinstance(status, bool) else None,
+            bytes=size, sha256=sha, path=path, run_id=self.run_id, **text,
         ).as_row()
         f = self._log(portal)
         f.write(json.dumps(row, ensure_ascii=False) + "\n")

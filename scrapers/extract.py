@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from urllib.parse import unquote, urljoin
 
@@ -101,7 +102,9 @@ def hanweb_proxy(text: str, base: str) -> dict[str, object] | None:
     path = proxy.group(1) if proxy else "/module/web/jpage/dataproxy.jsp"
     # the column lives under the portal's path prefix; the proxy is relative to it
     prefix = base.split("/col/")[0] if "/col/" in base else base.rsplit("/", 1)[0]
-    return {"url": prefix.rstrip("/") + path, "params": params, "perpage": int(per.group(1)) if per else 15}
+    # a page that says perPage 0 (or a million) would page forever or ask for everything at once
+    perpage = min(max(int(per.group(1)), 1), 1000) if per else 15
+    return {"url": prefix.rstrip("/") + path, "params": params, "perpage": perpage}
 
 
 def _text(el: etree._Element) -> str:
@@ -118,6 +121,14 @@ def _meta_value(flat: str, label: str) -> str | None:
         return None
     value = m.group(1).strip()
     return None if not value or _META_LABEL.match(value) or value.endswith(("：", ":")) else value
+
+
+def _join(base: str, href: str) -> str:
+    """``href`` made absolute; one that cannot be (``http://[bad``) stays as written, for the spider to record."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
 
 
 def article_meta(html: str, base: str) -> dict[str, object]:
@@ -139,12 +150,12 @@ def article_meta(html: str, base: str) -> dict[str, object]:
     for a in root.xpath("//a"):
         href = (a.get("href") or "").strip()
         if "downfile.jsp" in href or ATTACHMENT_EXT.search(href):
-            attachments.append({"url": urljoin(base, href), "name": _text(a) or None})
+            attachments.append({"url": _join(base, href), "name": (_text(a) or "")[:500] or None})
         elif _NOWHERE.match(href) and ATTACHMENT_EXT.search(_text(a) or ""):
             attachments.append({"url": None, "name": _text(a)})  # a document's link that leads nowhere: the portal's defect
     listed = {a["url"] for a in attachments}
     for src in body_images(html):
-        url = urljoin(base, src)
+        url = _join(base, src)
         if url not in listed:
             listed.add(url)
             attachments.append({"url": url, "name": None, "kind": "image"})
@@ -170,11 +181,24 @@ def load_json(payload: str, what: str = "JSON") -> object:
 
 def attachment_links(items: object, base: str) -> list[dict[str, object]]:
     """Attachment objects of an API answer (``{url, name, …}``) as absolute links; a named item without a url is
-    kept with ``url: None`` (a link to nothing, the portal's defect, recorded by the spider)."""
+    kept with ``url: None`` (a link to nothing, the portal's defect, recorded by the spider).  A url or name that is
+    not a string is no url or name; a url that cannot be joined is none either."""
     if not isinstance(items, list):
         return []
-    return [{"url": urljoin(base, str(x["url"])) if x.get("url") else None, "name": x.get("name")}
-            for x in items if isinstance(x, dict) and (x.get("url") or x.get("name"))]
+    out: list[dict[str, object]] = []
+    for x in items:
+        if not isinstance(x, dict):
+            continue
+        url = x.get("url") if isinstance(x.get("url"), str) else None
+        name = x.get("name") if isinstance(x.get("name"), str) else None
+        if not (url or name):
+            continue
+        try:
+            full = urljoin(base, url.strip()) if url and url.strip() else None
+        except ValueError:
+            full = None
+        out.append({"url": full, "name": name[:500] if name else name})
+    return out
 
 
 _PRINTED_DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -231,22 +255,136 @@ def gkmlpt_report_category(config: dict) -> dict | None:
     return None
 
 
+class BadField(ValueError):
+    """One field of one list item that cannot be read (a date out of range, a list where a string goes): that item's
+    fault, recorded with the item (``malformed_item``), never the page's."""
+
+
+_ISO_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_FIRST_YEAR, _LAST_YEAR = 1949, 2100  # a disclosure date outside these is no date
+
+
+def _iso(year: int, month: int, day: int, raw: object) -> str:
+    try:
+        d = dt.date(year, month, day)
+    except ValueError:
+        raise BadField(f"no such date: {str(raw)[:40]!r}") from None
+    if not _FIRST_YEAR <= d.year <= _LAST_YEAR:
+        raise BadField(f"a date out of range: {str(raw)[:40]!r}")
+    return d.isoformat()
+
+
+def unix_date(value: int | float) -> str:
+    """Unix seconds (or milliseconds, as some answers give) as a Beijing date; :class:`BadField` for NaN, infinity,
+    and values out of range (−1e15, 1e20) instead of an exception that would cost the whole page."""
+    if isinstance(value, bool) or not math.isfinite(value):
+        raise BadField(f"not a date: {value!r}")
+    seconds = value / 1000 if abs(value) >= 1e11 else value  # milliseconds
+    try:
+        d = dt.datetime.fromtimestamp(seconds, _BEIJING).date()
+    except (OverflowError, OSError, ValueError):
+        raise BadField(f"a date out of range: {value!r}") from None
+    return _iso(d.year, d.month, d.day, value)
+
+
 def gkmlpt_date(value: object) -> str | None:
-    """A gkmlpt date as ISO: real APIs give Unix seconds (integers), some answers strings."""
+    """A gkmlpt date as ISO: real APIs give Unix seconds (integers), some answers strings (``2024-01-26 10:15:29``).
+    None when there is none; :class:`BadField` for a value that is not a date (its item is recorded, the page read)."""
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, _BEIJING).date().isoformat()
+        return unix_date(value)
+    if not isinstance(value, str):
+        raise BadField(f"a date of type {type(value).__name__}: {str(value)[:40]!r}")
+    text = value.strip()
+    if not text:
+        return None
+    if re.fullmatch(r"-?\d{1,20}", text):
+        return unix_date(int(text))
+    m = _ISO_DATE.match(text)
+    if not m:
+        raise BadField(f"not a date: {text[:40]!r}")
+    return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
+
+
+def first_date(item: dict, keys: tuple[str, ...], problems: list[str]) -> str | None:
+    """The first readable date among ``keys``; each unreadable one is said in ``problems``."""
+    for key in keys:
+        try:
+            found = gkmlpt_date(item.get(key))
+        except BadField as e:
+            problems.append(f"{key}: {e}")
+            continue
+        if found:
+            return found
+    return None
+
+
+def text_field(item: dict, key: str, problems: list[str], limit: int = 1000) -> str | None:
+    """A text field of a list item: a string (or number) as text, cut at ``limit``; anything else is the item's fault."""
+    value = item.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or (isinstance(value, float) and not math.isfinite(value)):
+        problems.append(f"{key} of type {type(value).__name__}: {str(value)[:40]!r}")
+        return None
     text = str(value).strip()
-    if text.isdigit():
-        return dt.datetime.fromtimestamp(int(text), _BEIJING).date().isoformat()
-    return text[:10] or None
+    if len(text) > limit:
+        problems.append(f"{key} of {len(text)} characters, cut at {limit}")
+        text = text[:limit]
+    return text or None
+
+
+def _item_label(item: dict) -> str:
+    title = item.get("title")
+    return repr(title[:60]) if isinstance(title, str) else f"item {str(item.get('id'))[:40]}"
+
+
+def _gkmlpt_item(a: dict, base: str, date_keys: tuple[str, ...]) -> tuple[dict[str, object] | None, list[str]]:
+    """One post of an API or search answer, and what is wrong with it: a post whose URL is usable is kept (its bad
+    fields left out), one without a usable URL is not."""
+    problems: list[str] = []
+    url = a.get("url") or a.get("post_url")
+    if not isinstance(url, str) or not url.strip():
+        return None, [f"article without url: {str(a.get('title'))[:60]!r}" if not url else f"url of type {type(url).__name__}"]
+    try:
+        full = urljoin(base, url.strip())
+    except ValueError as e:
+        return None, [f"unusable url {url[:80]!r}: {e}"]
+    raw_id = a.get("id")
+    if raw_id in (None, ""):
+        pid: object = full  # an item without its id is still the post its URL names: fetched by the URL, listed once by it
+    elif isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
+        pid = raw_id
+    else:
+        problems.append(f"id of type {type(raw_id).__name__}: {str(raw_id)[:40]!r}")
+        pid = full
+    attachments = a.get("attachment") or a.get("attachments") or []
+    if isinstance(attachments, str):  # the site search gives them as a JSON string
+        try:
+            attachments = json.loads(attachments)
+        except json.JSONDecodeError:
+            attachments = []
+    title = text_field(a, "title", problems)
+    return {
+        "id": pid,
+        "url": full,
+        "title": _EM.sub("", title).strip() if title else title,
+        "date": first_date(a, date_keys, problems),
+        "index_no": text_field(a, "identifier", problems, 200),
+        "publisher": text_field(a, "publisher", problems, 200),
+        "attachments": attachment_links(attachments, base),
+    }, problems
 
 
 def gkmlpt_page(payload: str, base: str) -> dict[str, object]:
     """An API answer: ``total``, ``offset``, the category's ``post_count``, its ``articles`` (posts with
     absolute URLs), ``links`` (items of ``type: "url"``, which point elsewhere) and ``problems``
-    (items that cannot be used, each said).  Unknown and extra fields are ignored."""
+    (items that cannot be used, each said).  Unknown and extra fields are ignored.
+
+    One item's fault is that item's (#23): a date out of range (−1e15, 1e20, NaN), a list or object where a string or
+    number goes, an unreadable URL never costs the page.  A post with a usable URL is kept without its bad fields,
+    which it lists in its own ``problems``; an item without one is in the page's ``problems``."""
     data = load_json(payload)
     if not isinstance(data, dict) or not isinstance(data.get("articles", []), list):
         raise BadPayload("not a gkmlpt list answer: no articles list")
@@ -258,30 +396,23 @@ def gkmlpt_page(payload: str, base: str) -> dict[str, object]:
         if not isinstance(a, dict):
             problems.append(f"an item that is not an object: {str(a)[:80]}")
             continue
-        url = a.get("url") or a.get("post_url")
-        title = a.get("title")
-        if a.get("type") == "url":
-            links.append({"title": title, "url": urljoin(base, str(url)) if url else None})
-            continue
-        if not url:
-            problems.append(f"article without url: {str(title)[:60]!r}")
-            continue
-        attachments = a.get("attachment") or a.get("attachments") or []
-        articles.append(
-            {
-                # an item without its id is still the post its URL names: fetched by the URL, listed once by it
-                "id": a.get("id") if a.get("id") not in (None, "") else urljoin(base, str(url)),
-                "url": urljoin(base, str(url)),
-                "title": title,
-                "date": gkmlpt_date(a.get("date")) or gkmlpt_date(a.get("display_publish_time")) or gkmlpt_date(a.get("create_time")),
-                "index_no": a.get("identifier") or None,
-                "publisher": a.get("publisher") or None,
-                "attachments": attachment_links(attachments, base),
-            }
-        )
-    total = data.get("total") if isinstance(data.get("total"), int) else None
-    offset = data.get("offset") if isinstance(data.get("offset"), int) else None
-    return {"total": total, "offset": offset, "post_count": classify.get("post_count"), "articles": articles, "links": links, "problems": problems}
+        try:  # one item's fault is that item's: recorded, the page's others read
+            if a.get("type") == "url":
+                url = a.get("url")
+                links.append({"title": a.get("title"), "url": urljoin(base, url) if isinstance(url, str) and url else None})
+                continue
+            post, faults = _gkmlpt_item(a, base, ("date", "display_publish_time", "create_time"))
+        except Exception as e:  # noqa: BLE001 - whatever the item holds, the page goes on
+            post, faults = None, [f"unreadable item ({type(e).__name__}: {str(e)[:80]})"]
+        if post is None:
+            problems += faults  # an item that cannot be used: said, not listed
+        else:
+            if faults:  # a post read without its bad fields: said with it (the spider records it, and fetches the post)
+                post["problems"] = [f"{_item_label(a)}: {f}" for f in faults]
+            articles.append(post)
+    total, offset, post_count = (v if isinstance(v, int) and not isinstance(v, bool) else None
+                                 for v in (data.get("total"), data.get("offset"), classify.get("post_count")))
+    return {"total": total, "offset": offset, "post_count": post_count, "articles": articles, "links": links, "problems": problems}
 
 
 _JSONP = re.compile(r"^\s*[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?\s*$", re.S)
@@ -297,26 +428,29 @@ def gkmlpt_search(payload: str, base: str) -> dict[str, object]:
     if not isinstance(data, dict) or not isinstance(data.get("results", []), list):
         raise BadPayload(f"not a site-search answer: {str(data)[:120]}")
     articles = []
+    problems: list[str] = []
     for r in data.get("results") or []:
         if not isinstance(r, dict):
             continue
-        url = str(r.get("post_url") or r.get("url") or "")
-        if str(r.get("isgkml", "1")) != "1" or (r.get("post_type") or "normal") != "normal" or "/gkmlpt/content/" not in url:
-            continue
-        att = r.get("attachment") or []
-        if isinstance(att, str):
-            try:
-                att = json.loads(att)
-            except json.JSONDecodeError:
-                att = []
-        articles.append({
-            "id": r.get("id"), "url": urljoin(base, url), "title": _EM.sub("", str(r.get("title") or "")).strip(),
-            "date": gkmlpt_date(r.get("pub_time")) or gkmlpt_date(r.get("publish_time")) or gkmlpt_date(r.get("display_publish_time")),
-            "index_no": r.get("identifier") or None, "publisher": r.get("publisher") or None,
-            "attachments": attachment_links(att, base),
-        })
-    count = data.get("count") if isinstance(data.get("count"), int) else None
-    return {"count": count, "articles": articles}
+        try:
+            url = r.get("post_url") or r.get("url") or ""
+            if not isinstance(url, str) or str(r.get("isgkml", "1")) != "1" or (r.get("post_type") or "normal") != "normal" \
+                    or "/gkmlpt/content/" not in url:
+                continue
+            post, faults = _gkmlpt_item({**r, "url": url}, base, ("pub_time", "publish_time", "display_publish_time"))
+        except Exception as e:  # noqa: BLE001 - one result's fault is that result's
+            post, faults = None, [f"unreadable result ({type(e).__name__}: {str(e)[:80]})"]
+        if post is None:
+            problems += faults
+        else:
+            if faults:
+                post["problems"] = [f"{_item_label(r)}: {f}" for f in faults]
+            articles.append(post)
+    count = data.get("count") if isinstance(data.get("count"), int) and not isinstance(data.get("count"), bool) else None
+    out: dict[str, object] = {"count": count, "articles": articles}
+    if problems:  # results that cannot be used, or were used without a bad field: for the spider to record
+        out["problems"] = problems
+    return out
 
 
 def gkmlpt_articles(payload: str, base: str) -> tuple[int | None, list[dict[str, object]]]:

@@ -24,8 +24,20 @@ _BY_TYPE: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
+class Refused(sx.IgnoreRequest):
+    """A request the crawler will not make, with the archive's reason: a host the portal's registry entry does not
+    name (``off_registry_host``), a scheme other than http(s) (``unsupported_scheme``), a redirect to either
+    (``redirect_off_site``) — raised before any connection (:class:`scrapers.middlewares.RegistryReach`)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def classify(error: BaseException) -> tuple[str | None, str]:
     """(reason, message) of a failed request; reason None for a robots.txt refusal (a choice, not a failure)."""
+    if isinstance(error, Refused):
+        return error.reason, str(error)[:500]
     message = f"{type(error).__name__}: {error}"[:500]
     if isinstance(error, HttpError):  # an IgnoreRequest too: first
         status = status_of(error)

@@ -1,4 +1,5 @@
-"""Downloader middlewares: back off from overloaded hosts; say so when a portal redirects elsewhere."""
+"""Downloader middlewares: the registry's reach before anything else; back off from overloaded hosts; say so when a
+portal redirects elsewhere; one request at a time to a shared host."""
 
 from __future__ import annotations
 
@@ -6,6 +7,63 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
+
+from scrapers.failures import Refused
+
+WEB_SCHEMES = ("http", "https")
+MAX_URL = 8192  # characters: a longer address is a broken page, not a document
+
+
+def registry_hosts(spider: Any) -> set[str] | None:
+    """The hosts a portal spider may ask (its registry entry's); None for a spider without a portal (discovery)."""
+    hosts = getattr(spider, "registry_hosts", None)
+    return set(hosts) if hosts is not None else None
+
+
+class RegistryReach:
+    """Every request, before robots.txt, the offsite filter or any connection: http(s) only, and for a portal's
+    spider only the hosts its registry entry names (start URLs' hosts, ``attachment_hosts``, ``search_jsonp_url``).
+
+    Anything else — a host or a scheme named only by a page, a link, a script or a redirect — is refused with its
+    reason (:class:`~scrapers.failures.Refused`, an ``IgnoreRequest``), which the request's errback records; no
+    byte is sent.  Runs first (priority 10), so the robots.txt middleware never asks a refused host for its
+    robots.txt, and a redirect's new request (which passes here again) is held to the same hosts.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RegistryReach:
+        return cls(crawler)
+
+    def process_request(self, request: Any, spider: Any = None) -> None:
+        refused = refusal(request.url, registry_hosts(self.crawler.spider), redirected=bool(request.meta.get("redirect_urls")))
+        if refused:
+            raise Refused(*refused)
+        return None
+
+
+def refusal(url: str, hosts: set[str] | None, *, redirected: bool = False) -> tuple[str, str] | None:
+    """(reason, message) when ``url`` may not be asked — a scheme other than http(s), a host outside ``hosts`` (None:
+    any host), an over-long or unreadable address — else None.  A redirect's refusal is ``redirect_off_site``."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as e:
+        return "malformed_item", f"an address that cannot be read ({e}): never fetched"
+    scheme = parts.scheme.lower()
+    if scheme not in WEB_SCHEMES:
+        if redirected:
+            return "redirect_off_site", f"redirected off the web (offsite) to a {scheme or 'schemeless'}: address: never fetched"
+        return "unsupported_scheme", f"a {scheme or 'schemeless'}: link, not http(s): never fetched"
+    if not host or (hosts is not None and host not in hosts):
+        if redirected:
+            return "redirect_off_site", f"redirected off the portal (offsite) to {host}: never contacted"
+        return "off_registry_host", f"{host} is not a host of the portal's registry entry: never contacted"
+    if len(url) > MAX_URL:
+        return "malformed_item", f"an address of {len(url)} characters: never fetched"
+    return None
 
 
 class BackoffMiddleware:
@@ -50,11 +108,20 @@ class OffsiteRedirectMiddleware:
         if response.status not in self.REDIRECTS or "Location" not in response.headers:
             return response
         spider = self.crawler.spider
-        target = urljoin(request.url, response.headers["Location"].decode("latin-1"))
-        host = urlsplit(target).hostname
-        allowed = set(getattr(spider, "allowed_domains", None) or [])
-        if allowed and host not in allowed and not request.meta.get("allow_offsite"):
-            raise IgnoreRequest(f"redirected off the portal (offsite) to {target}")
+        try:
+            target = urljoin(request.url, response.headers["Location"].decode("latin-1"))
+            parts = urlsplit(target)
+            host, scheme = parts.hostname, parts.scheme.lower()
+        except ValueError:
+            raise IgnoreRequest(f"redirected off the portal (offsite) to an unreadable address {response.headers['Location'][:200]!r}") from None
+        if scheme not in WEB_SCHEMES:  # ftp:, file: … from a redirect: never followed
+            raise IgnoreRequest(f"redirected off the portal (offsite) to {target[:300]}")
+        hosts = registry_hosts(spider)
+        allowed = hosts if hosts is not None else set(getattr(spider, "allowed_domains", None) or [])
+        # no exception for any request: the shared search host is a registry host like the others, and a redirect
+        # from it goes only where the registry allows
+        if allowed and host not in allowed:
+            raise IgnoreRequest(f"redirected off the portal (offsite) to {target[:300]}")
         return response
 
 

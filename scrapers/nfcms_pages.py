@@ -10,14 +10,12 @@ Shapes and sources: tests/spiders/real/SOURCES.md.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from urllib.parse import urljoin, urlsplit
 
-from .extract import BadPayload, load_json
+from .extract import BadField, BadPayload, first_date, load_json, text_field, unix_date
 
 _VAR = re.compile(r"\b(NFCMS_(?:SITE|CAT|POST|PAGE)_ID)\s*=\s*['\"]?(\d+)")
-_BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def page_ids(html: str) -> dict[str, str]:
@@ -37,14 +35,30 @@ def column(payload: str, base: str) -> dict[str, object]:
     if not isinstance(data, dict) or not isinstance(data.get("articles", []), list):
         raise BadPayload("not an NFCMS column: no articles list")
     articles = []
+    problems: list[str] = []
     for a in data.get("articles") or []:
-        if not isinstance(a, dict) or not a.get("url") or a.get("id") in (None, ""):
+        if not isinstance(a, dict) or not isinstance(a.get("url"), str) or not a.get("url") or a.get("id") in (None, ""):
             continue
-        title = re.sub(r"<[^>]+>", "", str(a.get("title") or "")).strip()
-        date = str(a.get("date") or "")[:10] or None
-        stamp = a.get("visible_publish_time")
-        if date is None and isinstance(stamp, int | float) and not isinstance(stamp, bool):
-            date = dt.datetime.fromtimestamp(stamp, _BEIJING).date().isoformat()
-        articles.append({"id": a["id"], "url": urljoin(base, str(a["url"])), "title": title, "date": date})
-    children = [c["id"] for c in data.get("children") or [] if isinstance(c, dict) and isinstance(c.get("id"), int)]
-    return {"articles": articles, "children": children}
+        faults: list[str] = []
+        try:  # one article's fault is that article's: its bad date left out and said, the column's others read
+            title = re.sub(r"<[^>]+>", "", text_field(a, "title", faults) or "").strip()
+            date = first_date(a, ("date",), faults)
+            stamp = a.get("visible_publish_time")
+            if date is None and isinstance(stamp, int | float):
+                try:
+                    date = unix_date(stamp)
+                except BadField as e:
+                    faults.append(f"visible_publish_time: {e}")
+            post: dict[str, object] = {"id": a["id"] if isinstance(a["id"], str | int) else str(a["id"]),
+                                       "url": urljoin(base, a["url"]), "title": title, "date": date}
+            if faults:  # read without its bad fields, which it lists (the spider records them)
+                post["problems"] = [f"{str(a.get('url'))[:120]}: {f}" for f in faults]
+            articles.append(post)
+        except Exception as e:  # noqa: BLE001 - one article's fault never costs the column
+            problems.append(f"{str(a.get('url'))[:120]}: unreadable article ({type(e).__name__}: {str(e)[:80]})")
+    children = [c["id"] for c in data.get("children") or [] if isinstance(c, dict) and isinstance(c.get("id"), int)
+                and not isinstance(c.get("id"), bool)]
+    out: dict[str, object] = {"articles": articles, "children": children}
+    if problems:  # articles read without a bad field: said, for the spider to record (``malformed_item``)
+        out["problems"] = problems
+    return out

@@ -23,6 +23,9 @@ SETTINGS: dict[str, object] = {
     "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,  # no annual report is larger
     "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
     "TELNETCONSOLE_ENABLED": False,  # no remote control
+    # nor Scrapy 2.19's RemoteControl: an HTTP server on localhost that runs Python code sent to it (#23: nothing
+    # reaches past what the registry and the data dir allow, nothing listens either)
+    "REMOTE_CONTROL_ENABLED": False,
     # a cookie jar per portal (one process per portal): WAFs such as Wangsu's WZWS answer the first request
     # with a 307 that sets a cookie (wzws_cid) and expect it back; harmless everywhere else
     "COOKIES_ENABLED": True,
@@ -31,9 +34,17 @@ SETTINGS: dict[str, object] = {
     # 429/503 before Retry decides to try again (at 540 it saw only what retries gave up on)
     # SharedHostLock last before the download: a host several portals share (a province's site search) is asked
     # one request at a time across every crawl process
-    "DOWNLOADER_MIDDLEWARES": {"scrapers.middlewares.BackoffMiddleware": 560, "scrapers.middlewares.OffsiteRedirectMiddleware": 610,
-                               "scrapers.middlewares.SharedHostLock": 990},
-    "SPIDER_MIDDLEWARES": {},
+    # RegistryReach first of all (10, before the offsite filter at 50 and robots.txt at 100): only http(s), and only
+    # the hosts the portal's registry entry names; anything else is refused with its reason before a connection
+    # Scrapy's own offsite filter is off: it drops a request at scheduling without a word (a meta-refresh elsewhere
+    # vanished), and lets a subdomain of an allowed host through; RegistryReach holds requests to the exact hosts
+    "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+                               "scrapers.middlewares.RegistryReach": 10, "scrapers.middlewares.BackoffMiddleware": 560,
+                               "scrapers.middlewares.OffsiteRedirectMiddleware": 610, "scrapers.middlewares.SharedHostLock": 990},
+    # http(s) only, whatever a page links: no FTP, S3, local files or data: URLs (RegistryReach refuses them first)
+    "DOWNLOAD_HANDLERS": {"ftp": None, "s3": None, "file": None, "data": None},
+    # Scrapy drops an over-long URL without a word; RegistryReach refuses it with a row instead
+    "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None},
     "LOG_LEVEL": "INFO",
     "LOG_INSTALL_ROOT_HANDLER": True,
     "FEED_EXPORT_ENCODING": "utf-8",

@@ -21,6 +21,7 @@ from portals.registry import Portal
 from scrapers.archive import known_documents
 from scrapers.extract import BadPayload, is_challenge
 from scrapers.failures import classify, status_of
+from scrapers.middlewares import refusal
 
 DOCUMENT_STATUSES = [304, 404, 403, 410, 412, 521]
 DEAD_STATUSES = (404, 410)  # a listed document the portal does not serve: its own defect, not a failed harvest
@@ -46,10 +47,14 @@ def guarded(kind: str) -> Callable[[Callable[..., Iterator[Any]]], Callable[...,
                 self.crawler.stats.set_value("xxgk/blocked", True)
                 raise CloseSpider("blocked")
             try:
-                yield from callback(self, response, *args, **kwargs)
+                for out in callback(self, response, *args, **kwargs):
+                    yield from self.drain_refusals()
+                    yield out
+                yield from self.drain_refusals()
             except CloseSpider:
                 raise
             except Exception as e:  # recorded with its reason; the crawl goes on
+                yield from self.drain_refusals()
                 reason = "bad_payload" if isinstance(e, BadPayload) else "spider_exception"
                 self.logger.exception("%s: %s on %s", self.portal.id, reason, response.url)
                 yield self.failure_item(response.url, reason, f"{type(e).__name__}: {e}"[:500], kind=kind, status=response.status)
@@ -83,9 +88,14 @@ class PortalSpider(scrapy.Spider):
         )
         self.name = f"{self.platform}:{self.portal.id}"
         self.data_dir = Path(data_dir)
-        hosts = {urlsplit(u).hostname for u in self.portal.start_urls}
-        hosts |= set(self.portal.options.get("attachment_hosts", []))
-        self.allowed_domains = sorted(h for h in hosts if h)
+        # the crawler's reach is the registry's (#23): the start URLs' hosts, the entry's attachment hosts and its
+        # site search — never a host that only a page, link, script or redirect names (scrapers.middlewares.RegistryReach)
+        named = [*self.portal.start_urls, *([self.portal.options["search_jsonp_url"]] if self.portal.options.get("search_jsonp_url") else [])]
+        hosts = {urlsplit(str(u)).hostname for u in named}
+        hosts |= {str(h).strip().lower() for h in self.portal.options.get("attachment_hosts", [])}
+        self.registry_hosts = frozenset(h for h in hosts if h)
+        self.allowed_domains = sorted(self.registry_hosts)
+        self.refusals: list[dict] = []  # rows for links refused before any request, yielded by the callback's wrapper
         self.known = known_documents(self.data_dir / "raw", self.portal.id)
         self.counts: dict[str, int] = {"reports_listed": 0, "skipped_unchanged": 0, "skipped_not_report": 0}
         self.defects: list[dict[str, str]] = []  # the portal's own defects seen this run (url, reason, message)
@@ -93,8 +103,18 @@ class PortalSpider(scrapy.Spider):
     # -- politeness and incrementality -------------------------------------------------------
 
     def on_portal(self, url: str) -> bool:
-        host = urlsplit(url).hostname
-        return host in self.allowed_domains
+        return refusal(url, set(self.registry_hosts)) is None
+
+    def item_problems(self, items: Iterable[dict], response: Response) -> Iterator[dict]:
+        """The list page's items read without a bad field (a date out of range, a list where a string goes): each fault
+        a ``malformed_item`` row of the page, the item itself still read (#23)."""
+        for item in items:
+            for problem in item.get("problems") or []:
+                yield self.defect_item(response.url, "malformed_item", str(problem)[:500], kind="list_page", status=response.status)
+
+    def drain_refusals(self) -> Iterator[dict]:
+        while self.refusals:
+            yield self.refusals.pop(0)
 
     def document_request(self, url: str, callback: Any, *, referer: str | None, title: str | None,
                          list_date: str | None, index_no: str | None, kind: str, force: bool = False,
@@ -105,9 +125,18 @@ class PortalSpider(scrapy.Spider):
         list date is the same is not fetched again; one whose date changed is asked for with a
         conditional request (ETag / Last-Modified), so an unchanged body costs a 304.
         """
-        url = safe_url_string(url)  # the form Scrapy fetches and the archive records
-        if not self.on_portal(url):
-            self.count("skipped_other_host")
+        doc = {"referer": referer, "title": title, "list_date": list_date, "index_no": index_no, "doc_kind": kind,
+               "attachment_name": attachment_name}
+        try:
+            url = safe_url_string(url)  # the form Scrapy fetches and the archive records
+        except (ValueError, TypeError) as e:
+            self.refusals.append(self.defect_item(str(url)[:2000], "malformed_item", f"an address that cannot be read ({e})",
+                                                  kind=record_kind(doc), **doc))
+            return None
+        refused = refusal(url, set(self.registry_hosts))
+        if refused:  # a host or scheme the registry entry does not name: recorded, never asked
+            self.count("refused")
+            self.refusals.append(self.defect_item(url[:2000], *refused, kind=record_kind(doc), **doc))
             return None
         prior = self.known.get(url)
         headers = {}
@@ -122,11 +151,7 @@ class PortalSpider(scrapy.Spider):
                 headers["If-None-Match"] = prior["etag"]
             if prior.get("last_modified"):
                 headers["If-Modified-Since"] = prior["last_modified"]
-        meta = {
-            "doc": {"referer": referer, "title": title, "list_date": list_date, "index_no": index_no, "doc_kind": kind,
-                    "attachment_name": attachment_name},
-            "handle_httpstatus_list": DOCUMENT_STATUSES,
-        }
+        meta = {"doc": doc, "handle_httpstatus_list": DOCUMENT_STATUSES}
         return scrapy.Request(url, callback=callback, errback=self.document_failed, headers=headers, meta=meta, dont_filter=False)
 
     def count(self, key: str, n: int = 1) -> None:
@@ -160,6 +185,9 @@ class PortalSpider(scrapy.Spider):
         if reason is None:
             self.count("skipped_robots")
             return
+        if reason in DEFECT_REASONS:  # a host or scheme only the portal's page names: refused, the portal's defect
+            yield self.defect_item(failure.request.url, reason, message, kind="list_page", status=status_of(failure.value))
+            return
         yield self.failure_item(failure.request.url, reason, message, kind="list_page", status=status_of(failure.value))
 
     def document_failed(self, failure: Any) -> Iterator[dict]:
@@ -169,6 +197,9 @@ class PortalSpider(scrapy.Spider):
         reason, message = classify(failure.value)
         if reason is None:  # robots.txt forbids it: a choice, not an error
             self.count("skipped_robots")
+            return
+        if reason in DEFECT_REASONS:  # refused before any connection (scrapers.middlewares.RegistryReach)
+            yield self.defect_item(request.url, reason, message, kind=record_kind(doc), status=status_of(failure.value), **doc)
             return
         yield self.failure_item(request.url, reason, message, kind=record_kind(doc), status=status_of(failure.value), **doc)
 

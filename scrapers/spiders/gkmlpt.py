@@ -44,7 +44,8 @@ class GkmlptSpider(PortalSpider):
                                     kind="list_page", status=response.status)
             return
         base = response.url.split("/gkmlpt/")[0]
-        # the site search the page names (Guangdong's pages all name search.gd.gov.cn); none named, none asked
+        # the site search the registry names, else the one the page names (Guangdong's pages all name search.gd.gov.cn),
+        # asked only if its host is one the registry names; none named, none asked
         self.search_url = str(self.portal.options.get("search_jsonp_url") or config.get("SEARCH_JSONP_URL") or "")
         self.listed_ids: set[Any] = set()
         self.post_count: int | None = None
@@ -67,6 +68,7 @@ class GkmlptSpider(PortalSpider):
         self.count("skipped_links", len(listing["links"]))  # type: ignore[arg-type]
         for problem in listing["problems"]:  # type: ignore[attr-defined]
             yield self.defect_item(response.url, "malformed_item", problem, kind="list_page", status=response.status)
+        yield from self.item_problems(articles, response)  # posts read without a bad field: each fault recorded
         if not articles or articles[0]["id"] == previous_first:
             yield from self._window_ended(base, cat, sid)  # empty, or the site repeats a page: the end
             return
@@ -97,14 +99,19 @@ class GkmlptSpider(PortalSpider):
                   "classify_main": cat, "including_url_doc": 0, "including_attach_doc": 1, "callback": "xxgk"}
         url = f"{self.search_url.rstrip('/')}/site/{sid}?{urlencode(params)}"
         req = self.list_request(url, self.parse_search, cb_kwargs={"base": base, "cat": cat, "sid": sid, "page": page})
-        req.meta["allow_offsite"] = True  # the province's search host serves every gkmlpt site: a shared host
+        # the province's search host serves every gkmlpt site: a shared host, asked one request at a time.  Only when
+        # the registry entry names it (search_jsonp_url): a host that only the page names is refused before any
+        # connection and recorded (off_registry_host, scrapers.middlewares.RegistryReach)
         req.meta["shared_host"] = True
         return req
 
     @guarded("list_page")
     def parse_search(self, response: Response, base: str, cat: int, sid: str, page: int) -> Iterator[Any]:
         found = gkmlpt_search(response.text, base + "/")
+        for problem in found.get("problems") or []:  # type: ignore[union-attr]
+            yield self.defect_item(response.url, "malformed_item", str(problem)[:500], kind="list_page", status=response.status)
         articles = [a for a in found["articles"] if a["url"].startswith(base + "/gkmlpt/content/")]  # type: ignore[union-attr]
+        yield from self.item_problems(articles, response)
         yield from self._posts(articles, response.url)
         count = found["count"]
         if found["articles"] and (not isinstance(count, int) or page * SEARCH_PAGE < count) and page < MAX_PAGES:

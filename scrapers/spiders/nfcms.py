@@ -46,6 +46,9 @@ class NfcmsSpider(GenericSpider):
     @guarded("list_page")
     def parse_column(self, response: Response) -> Iterator[Any]:
         listing = column(response.text, response.url)
+        for problem in listing.get("problems") or []:  # type: ignore[union-attr]
+            yield self.defect_item(response.url, "malformed_item", str(problem)[:500], kind="list_page", status=response.status)
+        yield from self.item_problems(listing["articles"], response)  # type: ignore[arg-type]
         for a in listing["articles"]:  # type: ignore[union-attr]
             title = str(a["title"] or "")
             if not is_report_title(title):

@@ -222,13 +222,15 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from warehouse.database import EmptyQuery, queries
+    from warehouse import generations
+    from warehouse.database import EmptyQuery, ReadOnlyQuery, queries
 
     layout = _built(args)
+    gen = generations.current(layout.root)  # the current build's own file, whatever else the data directory holds
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     try:
-        results = queries(layout.db, sql)
-    except EmptyQuery as e:
+        results = queries(gen.db if gen else layout.db, sql)
+    except (EmptyQuery, ReadOnlyQuery) as e:  # nothing was run, or nothing was changed: a mistake in what was asked
         print(f"error: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # noqa: BLE001 - a researcher's SQL error: say it, no traceback

@@ -368,26 +368,70 @@ class EmptyQuery(ValueError):
     """A query text with no statement in it."""
 
 
+class ReadOnlyQuery(ValueError):
+    """A statement that would write, read a file, load an extension or change a setting: refused, nothing was run."""
+
+
+# Statements that change something by their kind: refused before any statement of the text runs.  The connection
+# is the guard for everything else (a function reading a file, a PRAGMA, a statement kind DuckDB adds later).
+WRITING_STATEMENTS = {
+    "COPY": "COPY writes or reads files", "EXPORT": "EXPORT DATABASE writes files", "ATTACH": "ATTACH opens another database",
+    "DETACH": "DETACH changes the databases open", "LOAD": "INSTALL and LOAD add extensions", "SET": "SET, RESET and USE change settings",
+    "INSERT": "INSERT writes", "UPDATE": "UPDATE writes", "DELETE": "DELETE writes", "CREATE": "CREATE writes",
+    "DROP": "DROP writes", "ALTER": "ALTER and COMMENT ON write", "VACUUM": "VACUUM and ANALYZE write",
+}
+# How the connection of a query is opened: read-only; no file, network or extension reached from SQL (the
+# warehouse file itself is opened before); and the configuration locked, so no statement can undo any of it.
+QUERY_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,  # last: the settings above cannot be changed by SET, RESET or PRAGMA
+}
+_REFUSALS = ("file system operations are disabled", "disabled through configuration", "configuration has been locked",
+             "attached in read-only mode", "in read-only mode")
+
+
 def query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
     """Run one query read-only; returns column names and rows."""
     return queries(db_path, sql)[-1]
 
 
+def _refused(e: Exception) -> bool:
+    return isinstance(e, duckdb.PermissionException) or any(r in str(e) for r in _REFUSALS)
+
+
 def queries(db_path: Path, sql: str) -> list[tuple[list[str], list[tuple]]]:
     """Run every statement of ``sql`` read-only, in order; returns (column names, rows) of each.
 
-    An empty text (or only comments) is a ``ValueError``: there is nothing to run.
+    Only the warehouse's own tables and views are read: a statement that would write (to the warehouse or a
+    file), read a file, reach the network, load an extension or change a setting is a :class:`ReadOnlyQuery`;
+    one of a writing kind (:data:`WRITING_STATEMENTS`) is refused before any statement of the text runs.  An
+    empty text (or only comments) is an :class:`EmptyQuery`: there is nothing to run.
     """
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = duckdb.connect(str(db_path), read_only=True, config=dict(QUERY_CONFIG))
     try:
         statements = con.extract_statements(sql)
         if not statements:
             raise EmptyQuery("the query is empty: give one or more SQL statements")
+        for i, st in enumerate(statements, 1):
+            try:
+                why = WRITING_STATEMENTS.get(st.type.name)
+            except ValueError:  # a kind the Python client has no name for (UPDATE EXTENSIONS): never a plain read
+                why = "a statement of a kind xxgk query does not run"
+            if why:
+                raise ReadOnlyQuery(f"xxgk query only reads the warehouse's tables and views: statement {i} refused ({why}); nothing was run")
         out = []
         for st in statements:
-            cur = con.execute(st)
-            names = [d[0] for d in cur.description or []]
-            out.append((names, cur.fetchall() if names else []))
+            try:
+                cur = con.execute(st)
+                names = [d[0] for d in cur.description or []]
+                out.append((names, cur.fetchall() if names else []))
+            except duckdb.Error as e:
+                if _refused(e):
+                    raise ReadOnlyQuery(f"xxgk query only reads the warehouse's tables and views: {str(e).strip().splitlines()[0]}") from None
+                raise
         return out
     finally:
         con.close()

@@ -13,19 +13,26 @@ Only the holder of the data directory's writer lock (:func:`archive.locks.data_d
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from warehouse.release import DB_NAME
 
 META = "generation.json"
+LINKS = {"parquet": "current/parquet", DB_NAME: f"current/{DB_NAME}"}  # the fixed paths researchers type, xxgk's own
 SHRINK_LIMIT = 0.10  # a build or release losing more than this share of reports or facts needs --allow-shrink
 GUARDED = ("reports", "facts")
 KEEP = 2  # the current generation and the one before it (a reader may still have it open)
+
+log = logging.getLogger(__name__)
+DONE, REFUSED, STAGING = re.compile(r"g\d{6}"), re.compile(r"refused-g\d{6}"), re.compile(r"\.staging-g\d{6}")
 
 
 @dataclass
@@ -63,8 +70,12 @@ def current(root: Path) -> Generation | None:
         if (target / META).is_file():
             return Generation(target, json.loads((target / META).read_text(encoding="utf-8")))
         return None
-    if (root / "parquet").is_dir() and not (root / "parquet").is_symlink() and (root / DB_NAME).is_file():
-        return Generation(root, {"id": "legacy", "counts": row_counts(root / "parquet")})
+    old = root / "parquet"
+    if old.is_dir() and not old.is_symlink() and (root / DB_NAME).is_file() and all((old / f"{t}.parquet").is_file() for t in GUARDED):
+        try:
+            return Generation(root, {"id": "legacy", "counts": row_counts(old, GUARDED)})
+        except Exception:  # noqa: BLE001 - not xxgk's tables after all (a folder of the user's own): no generation
+            return None
     return None
 
 
@@ -83,20 +94,63 @@ def _next_id(root: Path) -> str:
 
 def stage(root: Path) -> Generation:
     """A new, empty staging folder (stale ones from killed builds are removed first)."""
+    _current_is_ours(root)
     gens = folder(root)
     gens.mkdir(parents=True, exist_ok=True)
-    for stale in gens.glob(".staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    for stale in gens.iterdir():
+        if STAGING.fullmatch(stale.name):
+            shutil.rmtree(stale, ignore_errors=True)
     path = gens / f".staging-{_next_id(root)}"
     (path / "parquet").mkdir(parents=True)
     return Generation(path)
 
 
-def describe(gen: Generation, **meta: object) -> dict:
-    """The generation's record: row counts and the SHA-256 of every Parquet table (what a release compares)."""
-    from warehouse.release import table_hashes
+class WriteFailed(OSError):
+    """Writing the new generation failed (a full disk, a quota, a read-only or failing file system): the staging
+    folder is removed to give its space back; nothing current was changed.  An ``OSError``, so the command line
+    says it in one line (exit 2)."""
 
-    return {"id": gen.id, "counts": row_counts(gen.parquet), "tables_sha256": table_hashes(gen.parquet), **meta}
+
+_WRITE_ERRNOS = {errno.ENOSPC: "No space left on device", errno.EDQUOT: "Disk quota exceeded",
+                 errno.EROFS: "Read-only file system", errno.EIO: "Input/output error", errno.EFBIG: "File too large"}
+
+
+def write_failure(e: BaseException) -> WriteFailed | None:
+    """``e`` as a :class:`WriteFailed` when it says the file system refused a write, whichever library raised it
+    (an ``OSError``; DuckDB's ``IOException``; polars' and pyarrow's errors carrying the OS's words); else None."""
+    if isinstance(e, WriteFailed):
+        return e
+    if isinstance(e, OSError) and e.errno in _WRITE_ERRNOS:
+        return WriteFailed(e.errno, e.strerror or _WRITE_ERRNOS[e.errno], e.filename)
+    text = str(e)
+    for code, words in _WRITE_ERRNOS.items():
+        if words.lower() in text.lower() or f"os error {code})" in text:
+            return WriteFailed(code, words, text.strip().splitlines()[0][:300] if text.strip() else None)
+    return None
+
+
+@contextmanager
+def writing(gen: Generation):
+    """Around everything a build writes into ``gen``: a write the file system refuses becomes one
+    :class:`WriteFailed` (``error: No space left on device: …``), and the half-written staging folder is removed."""
+    try:
+        yield gen
+    except BaseException as e:
+        failed = write_failure(e)
+        if failed is None:
+            raise
+        shutil.rmtree(gen.path, ignore_errors=True)
+        raise WriteFailed(failed.errno, f"{failed.strerror} while writing the new build; nothing was replaced",
+                          failed.filename) from e
+
+
+def describe(gen: Generation, **meta: object) -> dict:
+    """The generation's record: row counts, the SHA-256 of every Parquet table (what a release compares, and
+    checks its copies against) and of the DuckDB file."""
+    from warehouse.release import sha256_file, table_hashes
+
+    return {"id": gen.id, "counts": row_counts(gen.parquet), "tables_sha256": table_hashes(gen.parquet),
+            "db_sha256": sha256_file(gen.db), **meta}
 
 
 def verify(gen: Generation) -> list[str]:
@@ -145,12 +199,16 @@ def commit(root: Path, gen: Generation, meta: dict) -> Generation:
     tmp_link = root / f".current-{os.getpid()}"
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(final.relative_to(root))
-    _retire_legacy(root)
+    _current_is_ours(root)
     os.replace(tmp_link, root / "current")
-    for name, target in (("parquet", "current/parquet"), (DB_NAME, f"current/{DB_NAME}")):
+    for name, target in LINKS.items():
         link = root / name
-        if not link.is_symlink():
-            link.symlink_to(target)
+        if os.path.lexists(link):
+            if not ours(root, name):  # never removed: reported, and the build is reached through current/ instead
+                log.warning("left %s as it is: not xxgk's (xxgk makes it a link to %s); the new build is in %s",
+                            link, target, root / target)
+            continue
+        link.symlink_to(target)
     _prune(root, keep=final)
     return Generation(final, meta)
 
@@ -164,24 +222,33 @@ def refuse(root: Path, gen: Generation, meta: dict, why: str) -> Generation:
     return Generation(final, meta)
 
 
-def _retire_legacy(root: Path) -> None:
-    """A data directory of the old layout: its plain ``parquet/`` and ``xxgk.duckdb`` make way for the symlinks."""
-    old = root / "parquet"
-    if old.is_dir() and not old.is_symlink():
-        shutil.rmtree(old)
-    db = root / DB_NAME
-    if db.is_file() and not db.is_symlink():
-        db.unlink()
-        Path(str(db) + ".wal").unlink(missing_ok=True)
+def ours(root: Path, name: str) -> bool:
+    """Whether ``root/name`` (``parquet`` or ``xxgk.duckdb``) is what xxgk made there: its link through ``current``.
+
+    Anything else at that name — a folder or file of the user's own, a link of theirs, or a data directory of the
+    old layout (plain ``parquet/`` and ``xxgk.duckdb``, made before xxgk recorded what it made) — is not xxgk's to
+    remove or replace: a build leaves it and says so.
+    """
+    link = root / name
+    return link.is_symlink() and os.readlink(link) == LINKS[name]
+
+
+def _current_is_ours(root: Path) -> None:
+    """``current`` is replaced by every build: only when it is xxgk's link into ``generations/`` (or not there)."""
+    link = root / "current"
+    if os.path.lexists(link) and not (link.is_symlink() and os.readlink(link).startswith("generations/")):
+        raise FileExistsError(errno.EEXIST, "the data directory holds a 'current' that is not xxgk's link to its build "
+                              "(move it away; nothing was changed)", str(link))
 
 
 def _prune(root: Path, keep: Path) -> None:
-    done = sorted(p for p in folder(root).iterdir() if p.is_dir() and p.name.startswith("g"))
+    """Generations no reader needs any more: only folders named as xxgk names them (``gNNNNNN``, ``refused-gNNNNNN``)."""
+    done = sorted(p for p in folder(root).iterdir() if p.is_dir() and not p.is_symlink() and DONE.fullmatch(p.name))
     for old in done[:-KEEP]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
-    for refused in folder(root).glob("refused-*"):
-        if refused.name < f"refused-{keep.name}":
+    for refused in folder(root).iterdir():
+        if REFUSED.fullmatch(refused.name) and refused.is_dir() and not refused.is_symlink() and refused.name < f"refused-{keep.name}":
             shutil.rmtree(refused, ignore_errors=True)
 
 

@@ -113,6 +113,10 @@ def make_release(gen: Generation, releases: Path, *, today: dt.date | None = Non
         for name in ALL_TABLES:
             shutil.copyfile(gen.parquet / f"{name}.parquet", tmp / f"{name}.parquet")
         shutil.copyfile(gen.db, tmp / DB_NAME)
+        tampered = as_recorded(gen, tmp)  # the copies, byte for byte, are what the build recorded: never trust the folder
+        if tampered:
+            raise ReleaseInvalid(f"the current build ({gen.id}) is not as it was built, so nothing was published: "
+                                 + "; ".join(tampered[:10]) + ". Build again to release.")
         (tmp / "CHANGELOG.md").write_text(changelog(previous, tmp, version, today), encoding="utf-8")
         counts = {name: gen.counts.get(name, 0) for name in TABLES}
         (tmp / "README.md").write_text(release_readme(version, today, counts), encoding="utf-8")
@@ -134,6 +138,55 @@ def make_release(gen: Generation, releases: Path, *, today: dt.date | None = Non
     os.rename(tmp, final)  # fails if the version exists: releases are immutable
     _point_latest(releases, final)
     return final
+
+
+def as_recorded(gen: Generation, folder: Path) -> list[str]:
+    """What in ``folder`` (a release being assembled from ``gen``) differs from the generation's record (empty when
+    nothing): every table's Parquet file must have the SHA-256 ``generation.json`` recorded when it was built, the
+    DuckDB file its recorded SHA-256 (generations recorded before it was kept: not compared), and every table of
+    the DuckDB file the same columns, rows and contents as its Parquet file (an order-free checksum of the rows)."""
+    import duckdb
+
+    recorded = gen.meta.get("tables_sha256")
+    if not recorded:
+        return ["it has no record of its tables' checksums (generation.json), so its files cannot be checked"]
+    problems: list[str] = []
+    for name in ALL_TABLES:
+        if name not in recorded:
+            problems.append(f"{name}.parquet is not in its record")
+        elif sha256_file(folder / f"{name}.parquet") != recorded[name]:
+            problems.append(f"{name}.parquet is not the file it recorded (its SHA-256 differs: changed since the build)")
+    if gen.meta.get("db_sha256") and sha256_file(folder / DB_NAME) != gen.meta["db_sha256"]:
+        problems.append(f"{DB_NAME} is not the file it recorded (its SHA-256 differs: changed since the build)")
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        con.execute(f"ATTACH {_sql_text(str(folder / DB_NAME))} AS built (READ_ONLY)")
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'built'").fetchall()}
+        for name in ALL_TABLES:
+            if name not in tables:
+                problems.append(f"{DB_NAME} has no table {name}")
+                continue
+            src = f"read_parquet({_sql_text(str(folder / f'{name}.parquet'))})"
+            shape = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {})"
+            fingerprint = "SELECT count(*), sum(hash(t))::HUGEINT FROM {} t"
+            if con.execute(shape.format(f"built.{name}")).fetchall() != con.execute(shape.format(src)).fetchall():
+                problems.append(f"{name}: its columns in {DB_NAME} differ from {name}.parquet")
+                continue
+            (n_db, h_db), (n_pq, h_pq) = (con.execute(fingerprint.format(x)).fetchone() for x in (f"built.{name}", src))
+            if (n_db, h_db) != (n_pq, h_pq):
+                problems.append(f"{name}: {n_db} rows in {DB_NAME}, {n_pq} in {name}.parquet" if n_db != n_pq
+                                else f"{name}: its rows in {DB_NAME} differ from {name}.parquet")
+            elif name in gen.counts and gen.counts[name] != n_pq:
+                problems.append(f"{name}: {n_pq} rows, {gen.counts[name]} recorded")
+    except duckdb.Error as e:
+        problems.append(f"{DB_NAME} cannot be read: {str(e).strip().splitlines()[0]}")
+    finally:
+        con.close()
+    return problems
+
+
+def _sql_text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
 
 
 def _key_and_nan_problems(name: str, path: Path, key: list[str], floats: list[str]) -> list[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 from .document import Document, from_text
+from .limits import MAX_BYTES, LimitExceeded
 from .model import ParseResult, Problem, ReportMeta
 from .readers.html import ImageSource, NoReportInPage, parse_html
 from .readers.pdf import NeedsOcr, PdfError, read_pdf_fast, read_pdf_layout
@@ -18,14 +20,13 @@ PDF = "application/pdf"
 HTML = "text/html"
 TEXT = "text/plain"
 
-MAX_BYTES = 64 * 1024 * 1024  # no annual report is larger; refuse before reading it all
 
 
 class UnreadableDocument(ValueError):
     """The bytes cannot be read as any supported medium."""
 
 
-READ_ERRORS = (UnreadableDocument, PdfError, WordError, WordBinaryError, SheetError, NoReportInPage)
+READ_ERRORS = (UnreadableDocument, PdfError, WordError, WordBinaryError, SheetError, NoReportInPage, LimitExceeded)
 
 
 def decode_text(data: bytes) -> str:
@@ -44,13 +45,36 @@ def decode_text(data: bytes) -> str:
     raise UnreadableDocument("text is neither UTF-8 nor GB18030")
 
 
+_WORKBOOK_TYPE = b"spreadsheetml.sheet.main+xml"
+_DOCUMENT_TYPE = b"wordprocessingml.document.main+xml"
+
+
+def _ooxml_kind(data: bytes) -> str:
+    """A workbook or a Word document by what the package declares (``[Content_Types].xml``), whatever its parts'
+    order: a workbook whose first sheet is a long notes sheet is still a workbook.  Only the first bytes (a
+    folder's listing): by the part names they show."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        if _WORKBOOK_TYPE in types or "xl/workbook.xml" in names:
+            return XLSX
+        if _DOCUMENT_TYPE in types or "word/document.xml" in names:
+            return DOCX
+        return DOCX  # neither: the Word reader says what is missing
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return XLSX if b"xl/workbook.xml" in data[:65536] or b"xl/" in data[:512] else DOCX
+
+
 def sniff(data: bytes, name: str = "") -> str:
     """The medium by content first (a PDF saved as .html is still a PDF), then by extension."""
     head = data[:2048].lstrip()
     if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return PDF
     if head.startswith(b"PK\x03\x04"):
-        return XLSX if b"xl/workbook.xml" in data[:65536] or b"xl/" in data[:512] else DOCX
+        return _ooxml_kind(data)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         # the OLE directory names its streams: a workbook (Excel's .xls, WPS's .et) or a Word document
         if "WordDocument".encode("utf-16-le") not in data and any(n.encode("utf-16-le") + b"\x00\x00" in data for n in ("Workbook", "Book")):

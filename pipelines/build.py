@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import datetime as dt
+
+import duckdb
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +26,7 @@ from .output import Progress, format_table
 from .combine import combine
 from .parallel import DEFAULT_TIMEOUT
 from .spool import spool_documents, spool_size
-from .sources import SourceError, documents_in
+from .sources import Listing, SourceError, documents_in
 
 __all__ = ["BuildInvalid", "Layout", "NothingChanged", "Refused", "ReleaseInvalid", "SourceError", "build", "build_from_spools", "release", "demo"]
 
@@ -107,11 +109,19 @@ def release(layout: Layout, today: dt.date | None = None, *, wait: float = 0.0, 
         return make_release(gen, layout.releases, today=today, allow_shrink=allow_shrink)
 
 
-def folder_sources(folder: Path) -> list[SourceDocument]:
+def folder_sources(folder: Path, listing: Listing | None = None) -> list[SourceDocument]:
     """The documents of a folder (by content), each named by its path relative to the folder."""
-    return [
-        SourceDocument(str(p), size=p.stat().st_size, ref=p.relative_to(folder).as_posix()) for p in documents_in(folder).documents
-    ]
+    listing = listing or documents_in(folder)
+    return [SourceDocument(str(p), size=p.stat().st_size, ref=p.relative_to(folder).as_posix()) for p in listing.documents]
+
+
+def outcomes(layout: Layout) -> dict[str, int]:
+    """Documents of the current build by outcome (parsed, error, needs_ocr, not_a_report)."""
+    con = duckdb.connect(str(layout.db), read_only=True)
+    try:
+        return dict(con.execute("SELECT outcome, count(*) FROM documents GROUP BY outcome").fetchall())
+    finally:
+        con.close()
 
 
 DEMO_PORT = 28765  # a fixed port keeps the demo's URLs, and so its archive, the same from run to run

@@ -40,10 +40,11 @@ def _summary(r: ParseResult) -> str:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    """Parse files and folders; a folder's files are read by content, and every file left out is listed."""
-    from parsers.media import parse_path
-
-    from .sources import list_folder
+    """Parse files and folders; a folder's files are read by content, and every file left out is listed.  Each
+    document is parsed in a worker process under the time and memory limits: one that aborts a reader, or passes
+    its budget, is one error line, and the others go on."""
+    from .parallel import iter_parse
+    from .sources import list_folder, not_a_regular_file, printable_text
 
     paths: list[Path] = []
     skipped: list[str] = []
@@ -53,14 +54,16 @@ def cmd_parse(args: argparse.Namespace) -> int:
             paths += listing.documents
             skipped += listing.describe_skipped(limit=10**9)
             if not listing.documents:
-                skipped.append(f"  {given}: no report documents in this folder")
+                skipped.append(f"  {printable_text(str(given))}: no report documents in this folder")
+        elif given.exists() and (odd := not_a_regular_file(given)):
+            skipped.append(f"  skipped {printable_text(str(given))}: {odd}")  # a FIFO is never opened
         else:  # a file, or a path that is not there: its error is reported with the others, the batch goes on
             paths.append(given)
     status = 0
     with Progress("parse (documents)", len(paths), enabled=len(paths) > 1) as bar:
-        for path in paths:
-            r = parse_path(path)
-            bar.advance()
+        for r in iter_parse(paths, None, timeout=args.timeout, progress=bar, isolate=True):
+            r.path = printable_text(r.path)
+            r.report.source_path = printable_text(r.report.source_path or "") or None
             if r.errors:
                 status = 1
             if args.json:
@@ -69,7 +72,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 print(_summary(r), flush=True)
     if skipped:
         print(f"skipped {len(skipped)}:", file=sys.stderr)
-        print("\n".join(skipped), file=sys.stderr)
+        print("\n".join(printable_text(s) for s in skipped), file=sys.stderr)
+        status = max(status, 1) if paths else status
     if not paths:
         print("nothing to parse", file=sys.stderr)
         return 2
@@ -174,6 +178,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     layout = Layout(_data_dir(args))
     status = 0
+    skipped: list[str] = []
+    n_skipped = 0
     if args.portals and args.documents:
         raise SourceError("give --portals or --documents, not both")
     if args.portals:
@@ -187,7 +193,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         if not sources:
             raise SourceError(f"nothing archived in {layout.raw}: no documents to build from; nothing was changed")
     elif args.documents:
-        sources = build.folder_sources(Path(args.documents))  # a SourceError when missing, unreadable or empty
+        from .sources import documents_in
+
+        listing = documents_in(Path(args.documents))  # a SourceError when missing, unreadable or empty
+        sources = build.folder_sources(Path(args.documents), listing)
+        skipped = listing.describe_skipped()
+        n_skipped = len(listing.skipped)
         where = args.documents
     else:
         raise SourceError("give --portals FILE (crawl, then parse) or --documents FOLDER")
@@ -197,7 +208,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
     print(f"warehouse: {layout.db}")
-    return status  # 1 when a portal was not ok: the build used what was archived, and says so
+    # the truth about the documents, in the summary and the exit status: failed and skipped ones make it 1
+    by = build.outcomes(layout)
+    failed = by.get("error", 0) + by.get("needs_ocr", 0)
+    print(f"documents: {by.get('parsed', 0)} parsed, {failed} failed, {by.get('not_a_report', 0)} not reports, "
+          f"{n_skipped} file(s) skipped" + (" (failures: SELECT path, error FROM documents WHERE outcome IN ('error', 'needs_ocr'))"
+                                            if failed else ""))
+    for line in skipped:
+        print(line)
+    if failed or n_skipped:
+        status = max(status, 1)
+    return status  # 1 when a portal was not ok, or a document failed or was skipped: the build used the rest
 
 
 def _built(args: argparse.Namespace) -> Layout:
@@ -269,6 +290,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="parse report documents and print their facts")
     p.add_argument("paths", nargs="+", help="documents (HTML, PDF, DOCX, DOC/WPS, text; read by content, whatever their name) or folders of them")
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds one document may take before it is stopped (default 300)")
     p.set_defaults(func=cmd_parse)
 
     c = sub.add_parser(

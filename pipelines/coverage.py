@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from warehouse.schema import TABLES
+from warehouse.schema import RUN_TABLES
 
 # history key -> column, where they differ
 _RENAMED = {"new": "documents_new", "changed": "documents_changed", "unchanged": "documents_unchanged"}
@@ -20,7 +20,7 @@ _RENAMED = {"new": "documents_new", "changed": "documents_changed", "unchanged":
 
 def portal_runs_frame(raw: Path) -> pl.DataFrame:
     """One row per portal and run, oldest first, with the latest ok run up to each."""
-    schema = TABLES["portal_runs"].schema
+    schema = RUN_TABLES["portal_runs"].schema
     rows: list[dict] = []
     for path in sorted((raw / "runs").glob("*.history.jsonl")):
         portal = path.name.removesuffix(".history.jsonl")

@@ -79,14 +79,15 @@ def parse_many(
 
 def iter_parse(
     paths: Sequence[str | Path], cache: Path | None = None, *, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-    memory_mb: int = DEFAULT_MEMORY_MB, progress: Progress | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB, progress: Progress | None = None, isolate: bool = False,
 ) -> Iterator[ParseResult]:
     """Parse results one by one, in input order, with at most a few documents per worker in flight: memory
-    stays flat however many documents there are."""
+    stays flat however many documents there are.  ``isolate``: even one document, or one worker, runs in a worker
+    process, under the time and memory limits (a file that aborts a native library then ends as one row)."""
     cache_dir = str(cache) if cache is not None else None
     tasks = [(str(p), cache_dir) for p in paths]
     return pool_map(parse_one, tasks, lambda t, why: failed(t[0], why), workers=workers, timeout=timeout,
-                    memory_mb=memory_mb, progress=progress)
+                    memory_mb=memory_mb, progress=progress, isolate=isolate)
 
 
 T = TypeVar("T")

@@ -64,7 +64,9 @@ def cache_entry(cache: Path, sha: str) -> Path:
 def store_entry(entry: Path, result: ParseResult) -> None:
     """Write a cache entry atomically (a killed run leaves no half entry)."""
     entry.parent.mkdir(parents=True, exist_ok=True)
-    data = gzip.compress(json.dumps(result.as_dict(), ensure_ascii=False, separators=(",", ":")).encode(), mtime=0)
+    # a file name that is not UTF-8 (os.fsdecode's surrogates) is written as JSON's \udcXX escapes: read back the same
+    data = gzip.compress(json.dumps(result.as_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace"),
+                         mtime=0)
     fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".tmp")
     with os.fdopen(fd, "wb") as f:
         f.write(data)

@@ -9,7 +9,9 @@ is changed — a typo in a path must never replace a dataset with an empty one.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +79,29 @@ def why_not_a_document(path: Path) -> str | None:
     return _why_not(head, path.name, cut=len(head) == HEAD)
 
 
+def printable_text(s: str) -> str:
+    """``s`` as valid UTF-8: the bytes of a file name that is not (os.fsdecode's surrogates) escaped as ``\\xff``."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return os.fsencode(s).decode("utf-8", "backslashreplace")
+
+
+def not_a_regular_file(p: Path) -> str | None:
+    """Why ``p`` is no file to read (never opened: a FIFO would block, a device never end), or None."""
+    try:
+        st = os.stat(p)  # follows links
+    except OSError as e:
+        if os.path.islink(p):
+            return "a link to nothing (a loop, or its target is missing)" if e.errno in (errno.ELOOP, errno.ENOENT) else f"cannot read: {e.strerror or e}"
+        return f"cannot read: {e.strerror or e}"
+    if stat.S_ISREG(st.st_mode):
+        return None
+    kind = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+    return f"not a regular file ({kind.get(stat.S_IFMT(st.st_mode), 'special file')})"
+
+
 def list_folder(folder: Path) -> Listing:
     """Every file under ``folder`` (recursively, in name order), sorted into documents and skipped files."""
     if not folder.exists():
@@ -91,7 +116,9 @@ def list_folder(folder: Path) -> Listing:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             p = Path(dirpath) / name
-            if not p.is_file():
+            odd = not_a_regular_file(p)
+            if odd:
+                listing.skipped.append((p, odd))
                 continue
             if is_picture(p):
                 listing.pictures.append(p.resolve())

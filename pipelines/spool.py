@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from parsers.model import ParseResult
 
+from .sources import printable_text
 from .dataset import (
     SourceDocument,
     check_rows,
@@ -71,6 +72,15 @@ def spool_schemas() -> dict[str, dict[str, pl.DataType]]:
         "narratives": {**ordinal, **TABLES["narratives"].schema},
         "problems": {**ordinal, "seq": pl.Int64(), "identity": pl.Boolean(), **TABLES["problems"].schema},
     }
+
+
+def printable(row: dict[str, object]) -> dict[str, object]:
+    """The row with every string valid UTF-8: a file name that is not (its bytes, as os.fsdecode's surrogates) is kept
+    with those bytes escaped (``\\xff``), so the document is still a row, named as it is on disk."""
+    bad = [k for k, v in row.items() if isinstance(v, str) and not v.isascii() and printable_text(v) != v]
+    if not bad:
+        return row
+    return {**row, **{k: printable_text(row[k]) for k in bad}}  # type: ignore[arg-type]
 
 
 def reduce(r: ParseResult, s: SourceDocument, ord: int) -> Reduced:
@@ -140,6 +150,7 @@ class SpoolWriter:
     def flush(self) -> None:
         for name, rows in self.buffer.items():
             if rows:
+                rows = [printable(r) for r in rows]
                 (self.staging / name).mkdir(exist_ok=True)
                 typed(self.schemas[name], rows).write_parquet(self.staging / name / f"{self.parts:06d}.parquet", compression="zstd")
             self.buffer[name] = []
@@ -174,7 +185,7 @@ def spool_results(results: Iterable[ParseResult], sources: Sequence[SourceDocume
 
 def spool_documents(
     sources: Sequence[SourceDocument], folder: Path, cache: Path | None, *, workers: int | None = None,
-    timeout: float | None = None, progress: Progress | None = None, isolate: bool = False,
+    timeout: float | None = None, progress: Progress | None = None, isolate: bool = True,
 ) -> Path:
     """Parse and reduce the documents in the pool (input order kept) into the spool ``folder``.  ``isolate``
     parses in a pool even with one worker, so the time limit and memory cap hold (a Dagster step that

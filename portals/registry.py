@@ -104,6 +104,8 @@ def load_portals(path: Path = DEFAULT_REGISTRY, *, base: str | None = None) -> l
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise RegistryError(f"{path}: cannot read the registry ({e.strerror or e})") from None
+    except UnicodeDecodeError as e:
+        raise RegistryError(f"{path}: not a registry: not UTF-8 text (byte {e.start}: {e.object[e.start:e.start + 1]!r})") from None
     if base is not None:
         text = text.replace("{base}", base)
     try:

@@ -68,7 +68,9 @@ def test_two_portals_at_once_append_n_plus_m_rows(tmp_path: Path) -> None:
     for p in (yq, qy):
         s = results[p.id]
         assert s["verdict"] == "ok", s
-        assert _fetches(layout, p.id) == s.get("new", 0) + s.get("changed", 0) + s.get("unchanged", 0) + s.get("documents_failed", 0) > 0
+        # every document row is a fetch, a failure, or a defect of the portal's own (the demo's link to another host)
+        assert _fetches(layout, p.id) == (s.get("new", 0) + s.get("changed", 0) + s.get("unchanged", 0) + s.get("documents_failed", 0)
+                                          + s.get("defects", 0)) > 0
 
 
 def test_the_same_portal_twice_at_once_fetches_nothing_twice(tmp_path: Path) -> None:

@@ -211,30 +211,6 @@ TABLES: dict[str, Table] = {
             ("report_id", "sha256"),
         ),
         Table(
-            "portal_runs",
-            "One row per portal and harvest run (raw/runs/<portal>.history.jsonl): what was covered, when, and how it went. "
-            "Source defects (the portal's own dead links and malformed items) are counted apart and never make a run fail.",
-            (
-                Field("portal", S, "portal id (the registry's)"),
-                Field("started", S, "when the run began (UTC, ISO 8601)"),
-                Field("ended", S, "when the run ended (UTC, ISO 8601)"),
-                Field("verdict", S, "ok, partial, failed or blocked (pipelines/crawl.py)"),
-                Field("flags", S, "why the verdict is not ok, separated by '; '"),
-                Field("reports_listed", I32, "reports the portal listed"),
-                Field("list_pages_read", I32, "list pages and API answers read"),
-                Field("list_pages_failed", I32, "list pages and API answers that failed (after retries)"),
-                Field("documents_new", I32, "documents archived for the first time"),
-                Field("documents_changed", I32, "documents archived again with other bytes"),
-                Field("documents_unchanged", I32, "documents fetched with the bytes already archived"),
-                Field("documents_failed", I32, "documents that failed (after retries; retried on the next run)"),
-                Field("defects", I32, "source defects met in this run (dead links 404/410, malformed list items)"),
-                Field("defects_new", I32, "of them, first met in this run"),
-                Field("defects_healed", I32, "defects of earlier runs no longer met by this complete run"),
-                Field("last_ok", S, "start of the portal's latest run with verdict ok, up to this one (null: none yet)"),
-            ),
-            ("portal", "started"),
-        ),
-        Table(
             "narratives",
             "Per report and section of its narrative, a MinHash signature of its character 5-grams (parsers/narrative.py): "
             "what v_boilerplate compares across a body's consecutive years. The text itself is not kept.",
@@ -288,4 +264,35 @@ CODE_TABLES: dict[str, Table] = {
     )
 }
 
-ALL_TABLES: dict[str, Table] = {**TABLES, **CODE_TABLES}
+# Tables of the harvest, not of the documents: built from the run histories (pipelines/coverage.py).
+RUN_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "portal_runs",
+            "One row per portal and harvest run (raw/runs/<portal>.history.jsonl): what was covered, when, and how it went. "
+            "Source defects (the portal's own dead links and malformed items) are counted apart and never make a run fail.",
+            (
+                Field("portal", S, "portal id (the registry's)"),
+                Field("started", S, "when the run began (UTC, ISO 8601)"),
+                Field("ended", S, "when the run ended (UTC, ISO 8601)"),
+                Field("verdict", S, "ok, partial, failed or blocked (pipelines/crawl.py)"),
+                Field("flags", S, "why the verdict is not ok, separated by '; '"),
+                Field("reports_listed", I32, "reports the portal listed"),
+                Field("list_pages_read", I32, "list pages and API answers read"),
+                Field("list_pages_failed", I32, "list pages and API answers that failed (after retries)"),
+                Field("documents_new", I32, "documents archived for the first time"),
+                Field("documents_changed", I32, "documents archived again with other bytes"),
+                Field("documents_unchanged", I32, "documents fetched with the bytes already archived"),
+                Field("documents_failed", I32, "documents that failed (after retries; retried on the next run)"),
+                Field("defects", I32, "source defects met in this run (dead links 404/410, malformed list items)"),
+                Field("defects_new", I32, "of them, first met in this run"),
+                Field("defects_healed", I32, "defects of earlier runs no longer met by this complete run"),
+                Field("last_ok", S, "start of the portal's latest run with verdict ok, up to this one (null: none yet)"),
+            ),
+            ("portal", "started"),
+        ),
+    )
+}
+
+ALL_TABLES: dict[str, Table] = {**TABLES, **RUN_TABLES, **CODE_TABLES}

@@ -55,8 +55,25 @@ META_LABELS = {
 }
 _META_RE = re.compile(r"(" + "|".join(META_LABELS) + r")\s*[:：]?\s*\t?\s*([^\t\n]*?)\s*(?=\t|\n|$|(?:" + "|".join(META_LABELS) + "))")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-_GKMLPT_CONTENT = re.compile(r"""DETAIL["']?\s*[:=][\s\S]*?["']?content["']?\s*:\s*("(?:\\.|[^"\\])*")""")
-_GKMLPT_TITLE = re.compile(r"""DETAIL["']?\s*[:=][\s\S]*?["']?title["']?\s*:\s*("(?:\\.|[^"\\])*")""")
+_DETAIL = re.compile(r"""DETAIL["']?\s*[:=]""")
+_FIELD = {key: re.compile(rf"""["']?{key}["']?\s*:\s*(?=")""") for key in ("content", "title")}
+
+
+def gkmlpt_detail(text: str, key: str) -> str | None:
+    """A string field of gkmlpt's ``window._CONFIG.DETAIL`` (content, title), read in linear time: the first
+    DETAIL that is assigned, then the field after it, decoded by the JSON decoder (a page of a million
+    unterminated strings or DETAIL words costs one pass, never a backtracking search)."""
+    m = _DETAIL.search(text)
+    if m is None:
+        return None
+    f = _FIELD[key].search(text, m.end())
+    if f is None:
+        return None
+    try:
+        value, _end = json.JSONDecoder().raw_decode(text, f.end())
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) else None
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
@@ -129,12 +146,8 @@ def _text(el: etree._Element) -> str:
 
 
 def _find_body(root: etree._Element, text: str) -> etree._Element | None:
-    m = _GKMLPT_CONTENT.search(text) if "_CONFIG" in text else None
-    if m:
-        try:
-            content = json.loads(m.group(1))
-        except json.JSONDecodeError:
-            content = ""
+    content = (gkmlpt_detail(text, "content") or "") if "_CONFIG" in text else ""
+    if content:
         if content.strip():
             found = _parse(f"<html><body><div>{content}</div></body></html>").xpath("//body/div")
             if found:
@@ -162,12 +175,9 @@ def _page_meta(root: etree._Element, text: str) -> dict[str, str]:
         elif name == "contentsource" and content:
             meta["publisher"] = content
     if "title" not in meta:
-        m = _GKMLPT_TITLE.search(text) if "_CONFIG" in text else None
-        if m:
-            try:
-                meta["title"] = json.loads(m.group(1))
-            except json.JSONDecodeError:
-                pass
+        title = gkmlpt_detail(text, "title") if "_CONFIG" in text else None
+        if title is not None:
+            meta["title"] = title
     if "title" not in meta:
         for xp in ("//h1", "//title"):
             found = [_text(e).strip() for e in root.xpath(xp) if _text(e).strip()]

@@ -220,7 +220,7 @@ class ImageError(ValueError):
     """Bytes that are not a picture any reader here decodes (or one too large to read)."""
 
 
-MAX_PIXELS = 40_000_000  # a screenshot of a long table is a few million pixels; more is a bomb, not a report
+from ..limits import MAX_PIXELS, check_page, check_pages  # noqa: E402 - the limits, in one place
 
 
 def decode_image(data: bytes) -> Any:
@@ -294,9 +294,11 @@ def read_pdf_ocr(data: bytes, meta: dict[str, str]) -> Document:
     tables = 0
     scale = DPI / 72
     try:
+        check_pages(len(pdf))
         for pno in range(len(pdf)):
             page = pdf[pno]
             try:
+                check_page(page.get_width(), page.get_height(), scale, pno + 1)  # before PDFium allocates the bitmap
                 image = page.render(scale=scale, grayscale=True).to_numpy()
             finally:
                 page.close()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import io
 
 from ..document import Cell, Document, Line, Location
+from ..limits import MAX_SHEET_CELLS, LimitExceeded, check_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLS = "application/vnd.ms-excel"
-MAX_CELLS = 200_000  # a report's tables are a few thousand cells; more is not a report
+MAX_CELLS = MAX_SHEET_CELLS
 
 
 class SheetError(ValueError):
@@ -32,6 +33,12 @@ def _text(v: object) -> str:
 
 def read_sheets(data: bytes, media_type: str = XLSX) -> Document:
     from python_calamine import CalamineWorkbook
+
+    if media_type == XLSX:
+        try:
+            check_workbook(data)  # before calamine allocates what the sheets declare
+        except LimitExceeded as e:
+            raise SheetError(str(e)) from e
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))

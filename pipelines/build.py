@@ -57,8 +57,9 @@ def build(
         raise SourceError("no documents to build from: nothing was changed")
     with data_dir_lock(layout.root, wait):
         gen = generations.stage(layout.root)
-        spool = spool_documents(sources, gen.path / "spool", layout.parsed, workers=workers, timeout=timeout, progress=progress)
-        counts = _switch_in(layout, gen, [spool], len(sources), allow_shrink)
+        with generations.writing(gen):  # a full disk: one line, the staging folder removed, nothing replaced
+            spool = spool_documents(sources, gen.path / "spool", layout.parsed, workers=workers, timeout=timeout, progress=progress)
+            counts = _switch_in(layout, gen, [spool], len(sources), allow_shrink)
     return counts
 
 
@@ -69,7 +70,8 @@ def build_from_spools(layout: Layout, spools: Sequence[Path], *, wait: float = 0
         raise SourceError("no parsed documents to build from: nothing was changed")
     with data_dir_lock(layout.root, wait):
         gen = generations.stage(layout.root)
-        return _switch_in(layout, gen, spools, sum(spool_size(s) for s in spools), allow_shrink, keep_spools=True)
+        with generations.writing(gen):
+            return _switch_in(layout, gen, spools, sum(spool_size(s) for s in spools), allow_shrink, keep_spools=True)
 
 
 def _switch_in(layout: Layout, gen: generations.Generation, spools: Sequence[Path], documents: int, allow_shrink: bool,
@@ -116,8 +118,12 @@ def folder_sources(folder: Path, listing: Listing | None = None) -> list[SourceD
 
 
 def outcomes(layout: Layout) -> dict[str, int]:
-    """Documents of the current build by outcome (parsed, error, needs_ocr, not_a_report)."""
-    con = duckdb.connect(str(layout.db), read_only=True)
+    """Documents of the current build by outcome (parsed, error, needs_ocr, not_a_report), from the current generation's
+    own database (never a foreign ``xxgk.duckdb`` the data directory may hold)."""
+    current = generations.current(layout.root)
+    if current is None:
+        return {}
+    con = duckdb.connect(str(current.db), read_only=True)
     try:
         return dict(con.execute("SELECT outcome, count(*) FROM documents GROUP BY outcome").fetchall())
     finally:

@@ -48,15 +48,18 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     paths: list[Path] = []
     skipped: list[str] = []
+    lost = 0  # skipped files that could have been documents: the exit status says so
     for given in map(Path, args.paths):
         if given.is_dir():
             listing = list_folder(given)
             paths += listing.documents
             skipped += listing.describe_skipped(limit=10**9)
+            lost += listing.skipped_files
             if not listing.documents:
                 skipped.append(f"  {printable_text(str(given))}: no report documents in this folder")
         elif given.exists() and (odd := not_a_regular_file(given)):
             skipped.append(f"  skipped {printable_text(str(given))}: {odd}")  # a FIFO is never opened
+            lost += 1
         else:  # a file, or a path that is not there: its error is reported with the others, the batch goes on
             paths.append(given)
     status = 0
@@ -73,7 +76,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if skipped:
         print(f"skipped {len(skipped)}:", file=sys.stderr)
         print("\n".join(printable_text(s) for s in skipped), file=sys.stderr)
-        status = max(status, 1) if paths else status
+        status = max(status, 1) if paths and lost else status
     if not paths:
         print("nothing to parse", file=sys.stderr)
         return 2
@@ -198,7 +201,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         listing = documents_in(Path(args.documents))  # a SourceError when missing, unreadable or empty
         sources = build.folder_sources(Path(args.documents), listing)
         skipped = listing.describe_skipped()
-        n_skipped = len(listing.skipped)
+        n_skipped = listing.skipped_files
         where = args.documents
     else:
         raise SourceError("give --portals FILE (crawl, then parse) or --documents FOLDER")
@@ -207,9 +210,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"parsed {len(sources)} documents from {where}")
     for name, n in counts.items():
         print(f"  {name:<17}{n:>6} rows")
-    print(f"warehouse: {layout.db}")
+    from warehouse import generations
+
+    current = generations.current(layout.root)
+    print(f"warehouse: {current.db if current else layout.db}")
     # the truth about the documents, in the summary and the exit status: failed and skipped ones make it 1
-    by = build.outcomes(layout)
+    by = build.outcomes(layout)  # the current generation's own database
     failed = by.get("error", 0) + by.get("needs_ocr", 0)
     print(f"documents: {by.get('parsed', 0)} parsed, {failed} failed, {by.get('not_a_report', 0)} not reports, "
           f"{n_skipped} file(s) skipped" + (" (failures: SELECT path, error FROM documents WHERE outcome IN ('error', 'needs_ocr'))"

@@ -33,6 +33,13 @@ class Listing:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     pictures: list[Path] = field(default_factory=list)  # images: read with the HTML page that shows them
     shown: dict[Path, list[Path]] = field(default_factory=dict)  # HTML document -> the pictures it shows, in page order
+    unshown: list[Path] = field(default_factory=list)  # pictures no page shows: listed, but no document was lost
+
+    @property
+    def skipped_files(self) -> int:
+        """Files skipped that could have been documents (empty, unreadable, special, of no document type): each makes
+        the exit status 1; a picture no page shows is listed but is no document lost."""
+        return sum(1 for p, _why in self.skipped if p not in self.unshown)
 
     def _pictures_of(self, page: Path) -> list[Path]:
         """The pictures of the folder that the HTML page shows (by relative ``src``), in page order."""
@@ -134,7 +141,8 @@ def list_folder(folder: Path) -> Listing:
                 if sniff(f.read(HEAD), page.name) == HTML:
                     listing.shown[page] = listing._pictures_of(page)
         shown = {pic for pics in listing.shown.values() for pic in pics}
-        listing.skipped += [(pic, "a picture no HTML page of the folder shows") for pic in listing.pictures if pic not in shown]
+        listing.unshown = [pic for pic in listing.pictures if pic not in shown]
+        listing.skipped += [(pic, "a picture no HTML page of the folder shows") for pic in listing.unshown]
         listing.pictures = [pic for pic in listing.pictures if pic in shown]
     return listing
 

@@ -262,7 +262,7 @@ def test_parse_reads_a_folder_by_content_and_lists_what_it_skipped(tmp_path: Pat
     (folder / "downfile.jsp").write_bytes(render_pdf(build_spec(rep, MediaStyle())))  # a PDF under the portal's script name
     (folder / "blank.txt").write_bytes(b"")
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    assert main(["parse", str(folder)]) == 0
+    assert main(["parse", str(folder)]) == 1  # an empty file was skipped, and the exit status says so (#23)
     captured = capsys.readouterr()
     assert f"{folder / 'downfile.jsp'}: {rep.agency} {rep.year}" in captured.out
     assert f"{len(rep.facts)} facts" in captured.out

@@ -276,7 +276,6 @@ def test_writing_removes_the_half_written_generation_and_says_one_thing(built) -
         raise KeyError("not a write: as it was")
 
 
-@pytest.mark.xfail(strict=True, reason="needs pipelines/build.py to run its writes inside generations.writing(gen) (reported, #23)")
 @pytest.mark.parametrize("error", FULL_DISK[:2], ids=lambda e: type(e).__name__)
 def test_a_full_disk_during_a_build_is_one_line_and_nothing_switched_in(built, monkeypatch, capsys, error: Exception) -> None:
     """Before: a DuckDB traceback, the half-written generation left on the full disk."""

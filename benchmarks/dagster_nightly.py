@@ -82,6 +82,7 @@ class Nightly:
         self.env = {**os.environ, "DAGSTER_HOME": str(self.home), "XXGK_DATA_DIR": str(root / "data"),
                     "XXGK_PORTALS": str(self.registry), "XXGK_HARVEST_CRON": cron}
         self.daemon: subprocess.Popen | None = None
+        self.left: list = []  # processes a killed daemon left running (its code servers, their runs): ended at the end
         self.daemon_log = root / "daemon.log"
 
     def instance(self):  # noqa: ANN201 - dagster.DagsterInstance
@@ -103,13 +104,20 @@ class Nightly:
 
     def kill_daemon(self) -> None:
         """The daemon process dies at once (SIGKILL), as in a crash: what it started is left to itself."""
+        import psutil
+
         assert self.daemon is not None
+        self.left += psutil.Process(self.daemon.pid).children(recursive=True)
         self.daemon.send_signal(signal.SIGKILL)
         self.daemon.wait()
         self.daemon = None
 
     def stop_daemon(self) -> None:
+        """Stop the daemon, then whatever it (or a daemon killed before it) started and left running."""
+        import psutil
+
         if self.daemon is not None and self.daemon.poll() is None:
+            self.left += psutil.Process(self.daemon.pid).children(recursive=True)
             self.daemon.send_signal(signal.SIGTERM)
             try:
                 self.daemon.wait(60)
@@ -117,6 +125,27 @@ class Nightly:
                 self.daemon.kill()
                 self.daemon.wait()
         self.daemon = None
+        for p in self.left:
+            try:
+                p.terminate()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(self.left, timeout=20)
+        for p in self.left:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+        self.left = []
+
+    def stop_schedule(self, name: str) -> None:
+        """Stop a schedule in the instance at once (the CLI's `dagster schedule stop` takes seconds to load the code)."""
+        from dagster._core.scheduler.instigation import InstigatorStatus
+
+        with self.instance() as instance:
+            for state in instance.all_instigator_state():
+                if state.name == name and state.status == InstigatorStatus.RUNNING:
+                    instance.update_instigator_state(state.with_status(InstigatorStatus.STOPPED))
 
     def runs(self) -> list:
         """The instance's run records of the harvest job."""
@@ -126,17 +155,17 @@ class Nightly:
             return list(instance.get_run_records(dg.RunsFilter(job_name="harvest_job")))
 
     def wait_for_tick(self, expected: int, timeout: float) -> float:
-        """Wait for the schedule's tick to ask its runs (``expected`` of them), then stop the schedule; the time
-        the first run was created."""
+        """Wait for the schedule's first tick to ask its runs (``expected`` of them), then stop the schedule before
+        the next minute's tick (a schedule's run keys are told apart within one tick only); the time the first run
+        was created."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             runs = self.runs()
             if len(runs) >= expected:
-                stopped = self.dagster("schedule", "stop", "nightly_harvest")
-                assert stopped.returncode == 0, stopped.stderr
+                self.stop_schedule("nightly_harvest")
                 return min(r.create_timestamp.timestamp() for r in runs)
             self._check_daemon()
-            time.sleep(2)
+            time.sleep(1)
         raise TimeoutError(f"the schedule asked {len(self.runs())} of {expected} runs in {timeout:.0f} s\n{self.tail()}")
 
     def wait_until(self, done, timeout: float, every: float = 2.0) -> list:  # noqa: ANN001 - predicate on the run records
@@ -216,7 +245,7 @@ def main() -> None:
     from synth.network import Network, generate
 
     sites = generate(args.sites, seed=3)
-    with Network(sites, slow_seconds=0.3) as net, tempfile.TemporaryDirectory() as tmp, postgres(Path(tmp) / "pg") as url:
+    with Network(sites, slow_seconds=0.3) as net, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp, postgres(Path(tmp) / "pg") as url:
         portals = network_portals(sites)
         hosts = {p["start_urls"][0].split("/")[2].split(":")[0] for p in portals}
         night = Nightly(Path(tmp) / "night", portals, postgres_url=url, runs_at_once=args.runs_at_once)

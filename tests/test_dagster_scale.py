@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import time
 from pathlib import Path
 
@@ -143,7 +144,7 @@ def test_the_cli_starts_schedules_and_launches_jobs_in_the_code_location_xxgk(tm
     assert run.remote_job_origin.location_name == "xxgk" and run.tags["dagster/code_location"] == "xxgk"
 
 
-def test_the_nightly_over_the_test_network_on_postgres_through_the_daemon_loses_no_run(tmp_path: Path) -> None:
+def test_the_nightly_over_the_test_network_on_postgres_through_the_daemon_loses_no_run() -> None:
     """≥ 50 portals of synth/network.py (a gkmlpt site's departments share its host), a real PostgreSQL server for
     the instance, the project's run queue and host limit, the schedule started with the CLI and ticked by the
     daemon, the daemon killed (SIGKILL) and started again once a third of the runs ended: every run succeeds,
@@ -152,10 +153,13 @@ def test_the_nightly_over_the_test_network_on_postgres_through_the_daemon_loses_
     from synth.network import Network, generate
 
     sites = generate(60, seed=3)
-    with Network(sites, slow_seconds=0.3) as net, postgres(tmp_path / "pg") as url:
+    # a folder of its own, not pytest's tmp_path: another pytest session on this machine prunes old tmp_path roots,
+    # and a Postgres whose data directory vanished shuts down
+    with tempfile.TemporaryDirectory(prefix="xxgk-nightly-", ignore_cleanup_errors=True) as tmp, \
+            Network(sites, slow_seconds=0.3) as net, postgres(Path(tmp) / "pg") as url:
         portals = network_portals(sites)
         assert len(portals) >= 50
-        night = Nightly(tmp_path / "night", portals, postgres_url=url, runs_at_once=8)
+        night = Nightly(Path(tmp) / "night", portals, postgres_url=url, runs_at_once=8)
         assert "postgres" in yaml.safe_load((night.home / "dagster.yaml").read_text())["storage"]
         started = night.dagster("schedule", "start", "nightly_harvest")
         assert started.returncode == 0, started.stderr

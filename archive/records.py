@@ -17,7 +17,8 @@ OUTCOMES = {
     "unchanged": "a document fetched (or answered 304) with the bytes already archived",
     "blocked": "a challenge (anti-bot) page instead of content: never circumvented",
     "error": "a list page, API page or document that could not be fetched or understood (see reason)",
-    "skipped": "a file of a folder portal that holds no document (hidden, empty, binary of no document type): listed, not archived",
+    "skipped": "a file of a folder portal that holds no document (hidden, empty, binary of no document type), or a link the "
+               "crawler refuses (a host the registry entry does not name, a scheme other than http(s)): listed, not fetched",
 }
 # why a fetch failed (outcome error or blocked)
 REASONS = {
@@ -49,6 +50,9 @@ REASONS = {
 # Reasons that are the portal's own defects rather than failures of the harvest (see pipelines/crawl.py).
 DEFECT_REASONS = frozenset({"dead_link", "malformed_item", "link_to_nothing", "not_a_document", "off_registry_host",
                             "unsupported_scheme"})
+# Reasons of a link the crawler refuses to follow (#23): recorded as ``skipped`` (a choice, never a connection), and
+# the portal's defects all the same (counted new once, never a failed harvest).
+REFUSAL_REASONS = frozenset({"off_registry_host", "unsupported_scheme"})
 KINDS = ("document", "list_page", "image")  # image: a picture of an article's body, read with its page (referer)
 
 

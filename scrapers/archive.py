@@ -112,6 +112,8 @@ class ArchivePipeline:
             outcome = "unchanged"
         elif kind == "blocked":
             outcome = "blocked"
+        elif kind == "skipped":  # a link refused before any request (scrapers.middlewares.refusal)
+            outcome = "skipped"
         else:
             outcome = "error"
         text = {k: _text(item.get(k)) for k in TEXT_FIELDS}

@@ -103,6 +103,13 @@ def gkmlpt_sid(html: str) -> str | None:
     return str(sid) if sid not in (None, "") else None
 
 
+def gkmlpt_search_url(html: str) -> str | None:
+    """The site search a gkmlpt page names (``SEARCH_JSONP_URL``, the province's shared host), for its registry entry:
+    the crawl asks only hosts the entry names (#23), so discovery writes it down for the operator to review."""
+    url = str((gkmlpt_config(html) or {}).get("SEARCH_JSONP_URL") or "")
+    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname else None
+
+
 def disclosure_pages(url: str, html: str) -> list[str]:
     """Links to the site's disclosure section, where the annual-report column usually is (same host only)."""
     host = urlsplit(url).hostname

@@ -15,7 +15,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
-from archive.records import DEFECT_REASONS
+from archive.records import DEFECT_REASONS, REFUSAL_REASONS
 from parsers.media import is_picture, why_not_a_document
 from portals.registry import Portal
 from scrapers.archive import known_documents
@@ -167,8 +167,9 @@ class PortalSpider(scrapy.Spider):
         """An ``error`` row for a defect of the portal's own (a dead link, a malformed list item): recorded with its
         reason and listed in the run's summary, but never a failure of the harvest (pipelines/crawl.py)."""
         self.defects.append({"url": url, "reason": reason, "message": message})
-        return {"portal": self.portal.id, "url": url, "status": status, "kind": "error", "record_kind": kind,
-                "reason": reason, "message": message, **doc}
+        # a refused link (another host, another scheme) was never asked: skipped, by choice; other defects are errors
+        return {"portal": self.portal.id, "url": url, "status": status, "kind": "skipped" if reason in REFUSAL_REASONS else "error",
+                "record_kind": kind, "reason": reason, "message": message, **doc}
 
     def list_request(self, url: str, callback: Any, *, cb_kwargs: dict | None = None, formdata: dict | None = None,
                      statuses: tuple[int, ...] = ()) -> scrapy.Request:

@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from scrapers.discovery import MAX_FOLLOW, disclosure_pages, gkmlpt_prefix, gkmlpt_sid, report_columns, sub_sites
+from scrapers.discovery import (MAX_FOLLOW, disclosure_pages, gkmlpt_prefix, gkmlpt_search_url, gkmlpt_sid, report_columns,
+                                sub_sites)
 from scrapers.extract import is_challenge
 from scrapers.failures import classify
 from scrapers.fingerprint import SPIDER_PLATFORM, fingerprint
@@ -78,6 +79,8 @@ class DiscoverSpider(scrapy.Spider):
             return
         if fp.platform == "gkmlpt":
             finding["sid"] = gkmlpt_sid(text) or finding.get("sid")
+            if gkmlpt_search_url(text):  # the entry must name it for the crawl to ask it (off_registry_host otherwise)
+                finding["search_jsonp_url"] = gkmlpt_search_url(text)
         columns = report_columns(response.url, text, fp.platform)
         for col in columns:
             yield self._request(col.url, self.parse_column, site=site, column=col.__dict__)

@@ -9,7 +9,7 @@ of random bytes, a workbook spanning A1:XFD1048576, a PDF with a 14,400-point pa
 200,000 ``DETAIL:`` words, a DOCX zip bomb, a truncated PDF, random bytes named .pdf.
 
 Prints, per worker count: wall time, the process tree's peak resident memory (sampled every 0.1 s from
-/proc), the exit status and the build's own summary line; then whether every good document's facts are
+/proc, benchmarks/build_scale.py), the exit status and the build's own summary line; then whether every good document's facts are
 exactly its report's (read back from the parse cache) and the slowest hostile file's parse time alone.
 Not a test: it measures.
 """
@@ -33,28 +33,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                parts = f.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(parts[1]), []).append(int(d))
-            rss[int(d)] = int(parts[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            continue
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += rss.get(p, 0)
-        todo += children.get(p, [])
-    return total
 
 
 def good_documents(folder: Path, n: int, seed: int) -> dict[str, dict]:
@@ -147,14 +125,15 @@ def run_build(folder: Path, data: Path, workers: int) -> dict:
     cmd = [sys.executable, "-m", "pipelines.cli", "build", "--documents", str(folder), "--data-dir", str(data), "--workers", str(workers)]
     began = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    from benchmarks.build_scale import _tree_rss_mb
+
+    peak = 0.0
     stop = threading.Event()
 
-    def sample() -> None:
+    def sample() -> None:  # the build's own process tree (its forkserver and workers), not this process
         nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
-            time.sleep(0.1)
+        while not stop.wait(0.1):
+            peak = max(peak, _tree_rss_mb(proc.pid))
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
@@ -162,7 +141,7 @@ def run_build(folder: Path, data: Path, workers: int) -> dict:
     stop.set()
     t.join()
     summary = next((ln for ln in out.splitlines() if ln.startswith("documents:")), "(no summary)")
-    return {"seconds": time.monotonic() - began, "peak_mb": peak / 2**20, "status": proc.returncode, "summary": summary,
+    return {"seconds": time.monotonic() - began, "peak_mb": peak, "status": proc.returncode, "summary": summary,
             "traceback": "Traceback" in err, "stderr": err[-300:]}
 
 

@@ -69,7 +69,7 @@ def hanweb_records(text: str, base: str) -> list[dict[str, str | None]]:
         label = re.sub(r"<[^>]+>", "", rec)
         out.append(
             {
-                "url": urljoin(base, href.group(1).replace("&amp;", "&")),
+                "url": join_url(base, href.group(1).replace("&amp;", "&")),
                 "title": (title.group(1) if title else label).strip(),
                 "date": date.group(1) if date else None,
             }
@@ -123,7 +123,7 @@ def _meta_value(flat: str, label: str) -> str | None:
     return None if not value or _META_LABEL.match(value) or value.endswith(("：", ":")) else value
 
 
-def _join(base: str, href: str) -> str:
+def join_url(base: str, href: str) -> str:
     """``href`` made absolute; one that cannot be (``http://[bad``) stays as written, for the spider to record."""
     try:
         return urljoin(base, href)
@@ -150,12 +150,12 @@ def article_meta(html: str, base: str) -> dict[str, object]:
     for a in root.xpath("//a"):
         href = (a.get("href") or "").strip()
         if "downfile.jsp" in href or ATTACHMENT_EXT.search(href):
-            attachments.append({"url": _join(base, href), "name": (_text(a) or "")[:500] or None})
+            attachments.append({"url": join_url(base, href), "name": (_text(a) or "")[:500] or None})
         elif _NOWHERE.match(href) and ATTACHMENT_EXT.search(_text(a) or ""):
             attachments.append({"url": None, "name": _text(a)})  # a document's link that leads nowhere: the portal's defect
     listed = {a["url"] for a in attachments}
     for src in body_images(html):
-        url = _join(base, src)
+        url = join_url(base, src)
         if url not in listed:
             listed.add(url)
             attachments.append({"url": url, "name": None, "kind": "image"})
@@ -399,7 +399,7 @@ def gkmlpt_page(payload: str, base: str) -> dict[str, object]:
         try:  # one item's fault is that item's: recorded, the page's others read
             if a.get("type") == "url":
                 url = a.get("url")
-                links.append({"title": a.get("title"), "url": urljoin(base, url) if isinstance(url, str) and url else None})
+                links.append({"title": a.get("title"), "url": join_url(base, url) if isinstance(url, str) and url else None})
                 continue
             post, faults = _gkmlpt_item(a, base, ("date", "display_publish_time", "create_time"))
         except Exception as e:  # noqa: BLE001 - whatever the item holds, the page goes on

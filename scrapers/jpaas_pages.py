@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urljoin
 
 from lxml import etree
 
-from .extract import BadPayload, load_json, printed_date
+from .extract import BadPayload, join_url, load_json, printed_date
 
 PAGE_SIZE = 15
 
@@ -58,7 +58,7 @@ def answer(payload: str, base: str) -> tuple[list[dict[str, str | None]], int | 
     for li in root.xpath("//li[.//a[@href]]"):
         a = li.xpath(".//a[@href]")[0]
         title = " ".join((a.get("title") or "".join(a.itertext())).split())
-        records.append({"url": urljoin(base, a.get("href")), "title": title,
+        records.append({"url": join_url(base, a.get("href")), "title": title,
                         "date": printed_date(" ".join(li.xpath("string(.)").split()).replace(title, ""))})
     count = root.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' pagination ')]/@count")
     return records, int(count[0]) if count and str(count[0]).isdigit() else None

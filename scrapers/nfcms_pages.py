@@ -11,9 +11,9 @@ Shapes and sources: tests/spiders/real/SOURCES.md.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from .extract import BadField, BadPayload, first_date, load_json, text_field, unix_date
+from .extract import BadField, BadPayload, first_date, join_url, load_json, text_field, unix_date
 
 _VAR = re.compile(r"\b(NFCMS_(?:SITE|CAT|POST|PAGE)_ID)\s*=\s*['\"]?(\d+)")
 
@@ -50,7 +50,7 @@ def column(payload: str, base: str) -> dict[str, object]:
                 except BadField as e:
                     faults.append(f"visible_publish_time: {e}")
             post: dict[str, object] = {"id": a["id"] if isinstance(a["id"], str | int) else str(a["id"]),
-                                       "url": urljoin(base, a["url"]), "title": title, "date": date}
+                                       "url": join_url(base, a["url"]), "title": title, "date": date}
             if faults:  # read without its bad fields, which it lists (the spider records them)
                 post["problems"] = [f"{str(a.get('url'))[:120]}: {f}" for f in faults]
             articles.append(post)

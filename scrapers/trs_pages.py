@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from .extract import printed_date
+from .extract import join_url, printed_date
 
 # createPageHTML(count, current, "index", "html") — or with the pager's container first and the record count last,
 # createPageHTML('page_div', 5, 1, 'fg', 'shtml', 89) (both forms in tests/spiders/real/SOURCES.md)
@@ -54,7 +54,7 @@ def articles(html: str, base: str) -> list[dict[str, str | None]]:
     out: dict[str, dict[str, str | None]] = {}
     for a in root.xpath("//a[@href]"):
         href = a.get("href", "").strip()
-        url = urljoin(base, href)
+        url = join_url(base, href)
         m = _ARTICLE.search(url.split("?")[0])
         if not m:
             continue

@@ -22,7 +22,7 @@ import socket
 import threading
 from collections import Counter
 from http.server import ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from synth.demo_portal import QuietHandler
 

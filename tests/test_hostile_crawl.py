@@ -68,7 +68,7 @@ def test_a_host_only_a_page_names_is_a_recorded_refusal(crawled) -> None:
     refused = rows(m, "pagehost", "off_registry_host")
     urls = refused["url"].to_list()
     assert any("127.0.0.2" in u and "/jsonp/site/763045" in u for u in urls), urls
-    assert {u.rsplit("/", 1)[-1] for u in urls if not "/jsonp/" in u} == {"a.pdf", "b.pdf", "table.png"}
+    assert {u.rsplit("/", 1)[-1] for u in urls if "/jsonp/" not in u} == {"a.pdf", "b.pdf", "table.png"}
     assert refused["sha256"].is_null().all() and refused["outcome"].to_list() == ["skipped"] * 4
     assert all("127.0.0.2 is not a host of the portal's registry entry" in x for x in refused["message"])
     assert "off_registry_host" in REASONS and "off_registry_host" in DEFECT_REASONS
@@ -243,3 +243,21 @@ def test_an_archive_write_that_fails_is_a_manifest_row(tmp_path: Path, monkeypat
 
 
 PDF_BYTES = b"%PDF-1.4\n% a stand-in\n%%EOF\n"
+
+
+def test_a_link_that_cannot_be_joined_costs_that_link_only() -> None:
+    """``http://[bad`` in one record of a Hanweb datastore, a TRS column and a post's body: the others are read, the bad
+    one kept as written for the spider to record (``malformed_item``), never an exception that loses the page."""
+    from scrapers.extract import article_meta, hanweb_records
+    from scrapers.middlewares import refusal
+    from scrapers.trs_pages import articles
+
+    store = ("<datastore>" + "".join(f"<record><![CDATA[<a href=\"{h}\" title=\"2023年政府信息公开工作年度报告\">x</a> 2024-01-02]]></record>"
+                                     for h in ("http://[bad/art_1.html", "/art/2024/1/2/art_2.html")) + "</datastore>")
+    recs = hanweb_records(store, "http://h/col/col1/index.html")
+    assert [r["url"] for r in recs] == ["http://[bad/art_1.html", "http://h/art/2024/1/2/art_2.html"]
+    assert refusal(recs[0]["url"], {"h"})[0] == "malformed_item"
+    page = '<a href="http://[bad/t20240102_1.html">a</a><a href="./202401/t20240102_2.html">b</a>'
+    assert [a["url"] for a in articles(page, "http://h/col/")] == ["http://[bad/t20240102_1.html", "http://h/col/202401/t20240102_2.html"]
+    meta = article_meta('<html><body><a href="http://[bad/a.pdf">a.pdf</a><a href="/b.pdf">b.pdf</a></body></html>', "http://h/p.html")
+    assert [a["url"] for a in meta["attachments"]] == ["http://[bad/a.pdf", "http://h/b.pdf"]

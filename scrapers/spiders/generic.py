@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from scrapy.http import Response
 
-from scrapers.extract import REPORT_CATEGORY, article_meta, is_report_title
+from scrapers.extract import REPORT_CATEGORY, article_meta, is_report_title, join_url
 
 from .base import PortalSpider, guarded
 
@@ -46,7 +46,7 @@ class GenericSpider(PortalSpider):
             around = " ".join(a.xpath("./following-sibling::*[1]//text() | ./following-sibling::text()[1]").getall())
             m = _DATE.search(around)
             date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
-            req = self.document_request(urljoin(response.url, href), self.parse_article, referer=response.url, title=title,
+            req = self.document_request(join_url(response.url, href), self.parse_article, referer=response.url, title=title,
                                         list_date=date, index_no=None, kind="article")
             if req is not None:
                 yield req

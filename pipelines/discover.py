@@ -101,6 +101,8 @@ def entries(findings: list[dict]) -> tuple[list[dict], list[dict]]:
                  "verified": False, "source": f"xxgk discover from {f['site']}: {c['how']}; platform {c['platform']} ({c['confidence']}: {', '.join(c['evidence'])})"}
             if f.get("parent") and where.get("name"):
                 e["body"] = where["name"]
+            if c["spider"] == "gkmlpt" and f.get("search_jsonp_url"):
+                e["search_jsonp_url"] = f["search_jsonp_url"]  # the crawl asks only hosts its entry names
             out.append(e)
     return out, unknown
 

@@ -41,7 +41,7 @@ class PortalEntry(BaseModel):
     verified: bool | None = None  # a crawl has confirmed the entry
     source: str | None = None  # where the entry came from
     sid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
-    search_jsonp_url: str | None = None  # gkmlpt: the site search for posts beyond the list API's window (default: the page's own SEARCH_JSONP_URL)  # gkmlpt: the SID a public source shows (the spider reads the page's own)
+    search_jsonp_url: str | None = None  # gkmlpt: the province's site search, for posts beyond the list API's window; a host only a page names is never asked
     time_limit: float = Field(default=DEFAULT_TIME_LIMIT, gt=0)
     attachment_hosts: list[str] = Field(default_factory=list)
     # generic platform: where the report links are and how the list pages on

@@ -26,7 +26,9 @@ def network_run(tmp_path_factory):
         after_discovery = dict(net.max_in_flight)
         found, unknown = entries(findings)
         layout = Layout(tmp_path_factory.mktemp("network"))
-        portals = [Portal(e["id"], e["name"], e["platform"], tuple(e["start_urls"])) for e in found]
+        # the entries as discovery wrote them: a gkmlpt site's search host is named by its entry, or never asked
+        portals = [Portal(e["id"], e["name"], e["platform"], tuple(e["start_urls"]),
+                          options={k: e[k] for k in ("search_jsonp_url",) if k in e}) for e in found]
         results = harvest_many(portals, layout, hosts_at_once=4, timeout=120)
         yield sites, findings, found, unknown, layout, results, after_discovery, dict(net.max_in_flight)
 

@@ -47,7 +47,7 @@ def good_documents(folder: Path, n: int, seed: int) -> dict[str, dict]:
     for i in range(n):
         rep = random_report(rng, ("legacy", "2021")[i % 2], consistent=True)
         rep.agency = f"乐清市第{i:04d}局"  # one body per document: no two documents are one report
-        kind = ("text", "text", "html", "docx", "xlsx")[i % 5]
+        kind = ("text", "text", "html", "xlsx", "text", "html", "text", "html", "xlsx", "docx")[i % 10]  # DOCX renders slowly
         if kind == "text":
             name, data = f"r{i:04d}.txt", render_text(rep, random_style(rng)).encode("utf-8")
         else:
@@ -64,9 +64,9 @@ def hostile_documents(folder: Path, n: int, good_text: bytes) -> list[str]:
     import openpyxl
     from reportlab.pdfgen import canvas
 
-    def giant() -> bytes:
+    def giant(i: int) -> bytes:
         wb = openpyxl.Workbook()
-        wb.active["A1"], wb.active["XFD1048576"] = "表", 1
+        wb.active["A1"], wb.active["XFD1048576"] = f"表{i}", 1
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
@@ -96,7 +96,7 @@ def hostile_documents(folder: Path, n: int, good_text: bytes) -> list[str]:
         if kind == "bad_name":
             raw = os.path.join(os.fsencode(folder), f"h{i:03d}-".encode() + b"\xff\xfe.txt")
             with open(raw, "wb") as f:
-                f.write(good_text)
+                f.write(good_text.replace("乐清市第0000局".encode(), f"乐清市第{9000 + i}局".encode()))  # a report of its own
             names.append(os.fsdecode(os.path.basename(raw)))
             continue
         if kind == "empty":
@@ -106,15 +106,15 @@ def hostile_documents(folder: Path, n: int, good_text: bytes) -> list[str]:
         elif kind == "loop":
             os.symlink(name, path)  # a link to itself
         elif kind == "giant_sheet":
-            path.with_suffix(".xlsx").write_bytes(giant())
+            path.with_suffix(".xlsx").write_bytes(giant(i))
         elif kind == "huge_page":
-            path.with_suffix(".pdf").write_bytes(huge_page())
+            path.with_suffix(".pdf").write_bytes(huge_page() + f"% {i}\n".encode())
         elif kind == "detail_words":
-            path.with_suffix(".html").write_text("<html><script>window._CONFIG={" + "DETAIL:" * 200_000 + "</script></html>")
+            path.with_suffix(".html").write_text(f"<html><!-- {i} --><script>window._CONFIG={{" + "DETAIL:" * 200_000 + "</script></html>")
         elif kind == "zip_bomb":
-            path.with_suffix(".docx").write_bytes(bomb)
+            path.with_suffix(".docx").write_bytes(bomb + f"{i}".encode())  # trailing bytes: still a zip, its own SHA-256
         elif kind == "truncated_pdf":
-            path.with_suffix(".pdf").write_bytes(huge_page()[:300])
+            path.with_suffix(".pdf").write_bytes(huge_page()[:300] + f"% {i}".encode())
         else:
             path.with_suffix(".pdf").write_bytes(bytes(rng.randrange(256) for _ in range(4096)))
         names.append(name)
@@ -161,6 +161,26 @@ def exact(data: Path, expected: dict[str, dict]) -> tuple[int, int]:
         have = {f"{f['section']}|{f['row']}|{f['column']}": f["value"] for f in got["facts"] if not f.get("derived")}
         ok += have == facts
     return ok, len(expected)
+
+
+def hostile_rows(data: Path) -> dict[str, str]:
+    """Per hostile kind: how its files ended in the build's documents table (outcome and first words of the error)."""
+    import duckdb
+
+    from warehouse import generations
+
+    current = generations.current(data)
+    con = duckdb.connect(str(current.db), read_only=True)
+    try:
+        rows = con.execute("SELECT path, outcome, coalesce(error, '') FROM documents WHERE path LIKE 'h%'").fetchall()
+    finally:
+        con.close()
+    out: dict[str, list[str]] = {}
+    for path, outcome, error in rows:
+        kind = path.split("-", 1)[1].rsplit(".", 1)[0] if "-" in path else path
+        kind = kind if kind.isascii() else "bad_name"
+        out.setdefault(kind, []).append(f"{outcome}: {error[:60]}" if error else outcome)
+    return {k: f"{len(v)} rows, e.g. {v[0]}" for k, v in sorted(out.items())}
 
 
 def worst_hostile(folder: Path, names: list[str]) -> tuple[str, float]:
@@ -217,6 +237,8 @@ def main() -> None:
         print(f"workers {w}: {r['seconds']:.1f} s, peak tree memory {r['peak_mb']:.0f} MB, exit {r['status']}, traceback: {r['traceback']}")
         print(f"  {r['summary']}")
         print(f"  good documents exact: {ok}/{total}")
+        for kind, rows in hostile_rows(data).items():
+            print(f"  {kind:<14} {rows}")
     name, seconds = worst_hostile(docs, names)
     print(f"slowest hostile file alone: {name} {seconds:.2f} s (parse in a worker, including its start)")
     shutil.rmtree(root, ignore_errors=True)

@@ -21,6 +21,7 @@ import threading
 from typing import Any
 
 from ..document import Document, Line, is_page_footer
+from ..limits import MAX_PIXELS, check_page, check_pages
 
 DPI = 200  # scans are published at 150–300 dpi; 200 keeps digits legible and the page small enough to be quick
 MIN_CONFIDENCE = 0.90  # below this, a number read by OCR is reported as a problem (it is kept, never guessed)
@@ -218,9 +219,6 @@ def _cell_reader(gray: Any) -> Any:
 
 class ImageError(ValueError):
     """Bytes that are not a picture any reader here decodes (or one too large to read)."""
-
-
-from ..limits import MAX_PIXELS, check_page, check_pages  # noqa: E402 - the limits, in one place
 
 
 def decode_image(data: bytes) -> Any:

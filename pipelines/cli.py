@@ -248,6 +248,23 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    """Build (or rebuild) the offline site of the latest release, or of ``--release VERSION``."""
+    from website.build import build_site
+
+    releases = Path(args.data_dir) / "releases"
+    folder = (releases / args.release) if args.release else (releases / "latest")
+    if not (folder / "xxgk.duckdb").is_file():
+        print(f"no release at {folder}: build and release first (xxgk build, xxgk release)", file=sys.stderr)
+        return 2
+    folder = folder.resolve()
+    summary = build_site(folder, Path(args.out) if args.out else None)
+    print(f"site of {folder.name}: {summary.path}  ({summary.files} files, {summary.bytes / 1e6:.1f} MB, "
+          f"{summary.bodies} bodies, {summary.reports} reports, {summary.seconds:.1f} s)")
+    print(f"open it: python -m http.server -d {summary.path.parent} 8000, then http://127.0.0.1:8000/{summary.path.name}/")
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from warehouse import generations
     from warehouse.database import EmptyQuery, ReadOnlyQuery, queries
@@ -353,6 +370,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", required=True)
     r.add_argument("--allow-shrink", action="store_true", help="release even with sharply fewer reports or facts than the latest release")
     r.set_defaults(func=cmd_release)
+
+    st = sub.add_parser("site", help="build the offline static site of a release (overview, bodies, reports, dictionary)",
+                        description="Write the release's static site (default: <release>/site, replaced whole). "
+                        "Serve the release folder with any static file server and open site/.")
+    st.add_argument("--data-dir", required=True)
+    st.add_argument("--release", help="version to build the site of (default: latest)")
+    st.add_argument("--out", help="folder to write the site into (default: <release folder>/site)")
+    st.set_defaults(func=cmd_site)
 
     q = sub.add_parser("query", help="run SQL against the warehouse and print the results",
                        description="Run one or more SQL statements (separated by ;) read-only; prints each result. "

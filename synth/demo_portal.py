@@ -32,7 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from synth.example_body import example_reports
 from synth.layout import DocSpec, MediaStyle, Para, build
+from synth.layout import build as build_plain
 from synth.media import body_html, render_docx, render_html, render_pdf, render_xlsx
 from synth.model import SynthReport, from_golden
 
@@ -58,6 +60,7 @@ class Site:
     gkmlpt: list[Article] = field(default_factory=list)
     gkmlpt_department: list[Article] = field(default_factory=list)
     trs: list[Article] = field(default_factory=list)
+    example: list[Article] = field(default_factory=list)  # /ex/: the synthetic body with two years (synth/example_body.py)
     files: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -164,6 +167,10 @@ def build_site() -> Site:
     site.trs.append(Article(88002, "乐清市融媒体中心关于招聘工作人员的公告", "2024-03-01", "<p>…</p>", category="公告"))
     # the department's own gkmlpt: one non-report post
     site.gkmlpt_department.append(Article(2300001, "清远市农业农村局2023年春耕工作通知", "2024-02-10", "<p>…</p>", category="通知"))
+    # /ex/: a synthetic body (示例局, "example bureau") with reports for two years, newest first as lists are
+    for i, rep in enumerate(reversed(example_reports())):
+        site.example.append(Article(77002 - i, rep.title, rep.published_on or f"{rep.year + 1}-01-15", body_html(build_plain(rep, style)),
+                                    index_no=f"001008999/{rep.year + 1}-0000{i + 1}", publisher=rep.agency))
     return site
 
 
@@ -201,7 +208,8 @@ def _home(title: str, links: list[tuple[str, str]]) -> str:
 # as real portals title theirs, so `xxgk discover` finds each site's report column, platform, name and region.
 HOME_PAGES: dict[str, str] = {
     "/": _home("xxgk 演示门户（本机）", [("/yq/", "乐清市人民政府（Hanweb）"), ("/qy/", "清远市人民政府（gkmlpt）"),
-                                     ("/trs/index.html", "乐清市融媒体中心（TRS 列表）"), ("/blocked/", "反爬虫挑战页")]),
+                                     ("/trs/index.html", "乐清市融媒体中心（TRS 列表）"),
+                                     ("/ex/index.html", "乐清市示例局（合成示例数据，两年）"), ("/blocked/", "反爬虫挑战页")]),
     "/yq/": _home("首页 - 乐清市人民政府门户网站", [("/yq/col/col1229/index.html", "政府信息公开年报"), ("/yq/slow.html", "政务动态")]),
     "/qy/": _home("清远市人民政府门户网站", [("/qy/gkmlpt/index", "政府信息公开"), ("/qy/qynyncj/gkmlpt/index", "清远市农业农村局")]),
 }
@@ -299,18 +307,19 @@ class _Handler(QuietHandler):
             data = site.files.get(name)
             self._send(200 if data else 404, data or b"not found", _ctype(name))
         elif path.startswith("/trs/"):
-            self._serve_trs(path)
+            self._serve_trs(path, "/trs/", site.trs)
+        elif path.startswith("/ex/"):
+            self._serve_trs(path, "/ex/", site.example)
         elif path.startswith("/blocked/"):
             self._send(412, CHALLENGE.encode("utf-8"), html)
         else:
             self._send(404, b"<html><body>404 Not Found</body></html>", html)
 
 
-    def _serve_trs(self, path: str) -> None:
+    def _serve_trs(self, path: str, prefix: str, arts: list[Article]) -> None:
         """A TRS-style list: index.html, index_1.html … (404 past the end), articles t{date}_{id}.html."""
         html = "text/html; charset=utf-8"
-        arts = self.server.site.trs
-        m = re.fullmatch(r"/trs/index(?:_(\d+))?\.html", path)
+        m = re.fullmatch(re.escape(prefix) + r"index(?:_(\d+))?\.html", path)
         if m:
             page = int(m.group(1) or 0)
             chunk = arts[page : page + 1]
@@ -318,7 +327,7 @@ class _Handler(QuietHandler):
                 self._send(404, b"404", html)
                 return
             items = "".join(f'<li><a href="./t{a.date.replace("-", "")}_{a.id}.html" title="{a.title}">{a.title}</a><span>{a.date}</span></li>' for a in chunk)
-            self._send(200, f'<html><body><ul class="list">{items}</ul><a href="/trs/about.html">关于本站</a></body></html>'.encode(), html)
+            self._send(200, f'<html><body><ul class="list">{items}</ul><a href="{prefix}about.html">关于本站</a></body></html>'.encode(), html)
             return
         art = next((a for a in arts if path.endswith(f"_{a.id}.html")), None)
         if art is None:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,16}")
+OBJECT_MODE = 0o644  # world-readable, as the release that hard-links it and the server that serves it need
 
 
 def safe_suffix(suffix: str) -> str:
@@ -39,6 +40,7 @@ def store(raw: Path, data: bytes, suffix: str) -> tuple[str, Path, bool]:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), OBJECT_MODE)  # mkstemp makes it private: an archived public document is for anyone to read
             f.write(data)
             f.flush()
             os.fsync(f.fileno())

@@ -31,29 +31,40 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from identity.divisions import region_rows
+from identity.romanize import agency as romanized_agency
+from identity.romanize import region_columns
 from parsers.checks import continuity_check
 from parsers.model import ParseResult
 from parsers.vocabulary import APPLICANT_COLUMNS
 from warehouse.schema import TABLES
 
-from .dataset import CONTINUITY_ROWS, SourceDocument, typed
+from .dataset import ARCHIVE_PREFIX, CONTINUITY_ROWS, SOURCES_FOLDER, SourceDocument, typed
 from .spool import spool_results, spool_schemas
 
 MEMORY_LIMIT = "3GB"  # DuckDB's own; the build's peak stays well under the 8 GB a national build may use
 BATCH_ROWS = 250_000
 
-_SQL_TYPES = {pl.String: "VARCHAR", pl.Int32: "INTEGER", pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN", pl.Date: "DATE"}
+_SQL_TYPES = {pl.String: "VARCHAR", pl.Int32: "INTEGER", pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN", pl.Date: "DATE",
+              pl.Datetime: "TIMESTAMPTZ"}
 
 
-def _cols(name: str, alias: str = "") -> str:
-    """The table's columns, in order, each cast to its declared type."""
+def _cols(name: str, alias: str = "", **made: str) -> str:
+    """The table's columns, in order, each cast to its declared type (``made``: a column's expression, when it is
+    made here rather than read)."""
     pre = f"{alias}." if alias else ""
-    return ", ".join(f'CAST({pre}"{f.name}" AS {_SQL_TYPES[type(f.dtype)]}) AS "{f.name}"' for f in TABLES[name].fields)
+    exprs = {f.name: made.get(f.name, f'{pre}"{f.name}"') for f in TABLES[name].fields}
+    return ", ".join(f'CAST({exprs[f.name]} AS {_SQL_TYPES[type(f.dtype)]}) AS "{f.name}"' for f in TABLES[name].fields)
+
+
+# documents.source_file (pipelines.dataset.source_file): a report's canonical document, archived by a harvest
+_SOURCE_FILE = (f"CASE WHEN d.sha256 IN (SELECT canonical_sha256 FROM cand WHERE rnk = 1 AND canonical_sha256 IS NOT NULL) "
+                f"AND regexp_full_match(d.path, '{ARCHIVE_PREFIX}' || substr(d.sha256, 1, 2) || '/' || d.sha256 || '[^/]*') "
+                f"THEN '{SOURCES_FOLDER}/' || substr(d.sha256, 1, 2) || '/' || regexp_extract(d.path, '[^/]+$') END")
 
 
 # per table: the query that makes it from the work tables below (columns cast and ordered by _cols)
 QUERIES: dict[str, str] = {
-    "documents": f"SELECT {_cols('documents', 'd')} FROM docs d ORDER BY d.sha256 NULLS FIRST, d.spool, d.ord",
+    "documents": f"SELECT {_cols('documents', 'd', source_file=_SOURCE_FILE)} FROM docs d ORDER BY d.sha256 NULLS FIRST, d.spool, d.ord",
     "reports": f"""
         SELECT {_cols('reports', 'r')} FROM (
             SELECT k.*, a.n_documents, a.documents_agree,
@@ -78,7 +89,7 @@ QUERIES: dict[str, str] = {
                     ORDER BY p.report_id, p.identity, c.rnk, p.seq""",
     "report_documents": f"SELECT {_cols('report_documents', 'r')} FROM rd r ORDER BY r.report_id, r.sha256",
     "narratives": f"SELECT {_cols('narratives', 'n')} FROM spool_narratives n JOIN canon k USING (spool, ord) ORDER BY n.report_id, n.section",
-    "agencies": f"""SELECT {_cols('agencies', 'a')} FROM (
+    "agencies": f"""SELECT {_cols('agencies', 'a', name_pinyin="NULL", name_en="NULL")} FROM (  -- the names romanised in Python
                         SELECT l.agency_id, l.agency_name AS name, l.region_code, l.region, l.agency_level AS level,
                                l.agency_kind AS kind, s.first_year, s.last_year, s.n_reports
                         FROM (SELECT * FROM reps QUALIFY row_number() OVER (
@@ -160,11 +171,20 @@ def combine(spools: Sequence[Path], out: Path, *, memory_limit: str = MEMORY_LIM
             for step in STEPS:
                 con.execute(step)
             _continuity(con)
-            counts = {name: _write(con, name, QUERIES[name], out) for name in QUERIES}
-            counts["regions"] = _write_frame(typed(TABLES["regions"].schema, region_rows()).sort("code"), out / "regions.parquet")
+            counts = {name: _write(con, name, QUERIES[name], out) for name in QUERIES if name != "agencies"}
+            counts["agencies"] = _write_frame(_romanized_agencies(con.sql(QUERIES["agencies"]).pl()), out / "agencies.parquet")
+            counts["regions"] = _write_frame(typed(TABLES["regions"].schema, region_columns(region_rows())).sort("code"),
+                                             out / "regions.parquet")
         finally:
             con.close()
     return counts
+
+
+def _romanized_agencies(df: pl.DataFrame) -> pl.DataFrame:
+    """The agencies with their names in pinyin and English (identity.romanize: the in-memory build's function)."""
+    names = [romanized_agency(n, c) for n, c in zip(df["name"].to_list(), df["region_code"].to_list(), strict=True)]
+    return df.with_columns(pl.Series("name_pinyin", [r.pinyin for r in names], pl.String()),
+                           pl.Series("name_en", [r.en for r in names], pl.String())).cast(TABLES["agencies"].schema)
 
 
 def _continuity(con: duckdb.DuckDBPyConnection) -> None:

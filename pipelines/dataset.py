@@ -17,10 +17,13 @@ import polars as pl
 
 from identity.agency import Context
 from identity.divisions import region_rows
+from identity.romanize import agency as romanized_agency
+from identity.romanize import region_columns
 from parsers.checks import check_continuity
 from parsers.identify import identify
 from parsers.model import Fact, ParseResult, ReportMeta
 from parsers.report import settle_format
+from warehouse.release_files import SOURCES_FOLDER  # where a release ships the documents its reports cite
 from warehouse.schema import TABLES
 
 MEDIA_PREFERENCE = {  # the canonical document among equals: the most structured medium first
@@ -110,6 +113,7 @@ def document_row(r: ParseResult, s: SourceDocument) -> dict[str, object]:
         "sha256": m.sha256,
         "url": s.public_url() or m.source_url,
         "path": s.public_ref(),
+        "source_file": None,  # set once the report's canonical document is known (cited_source_files)
         "portal": s.portal,
         "media_type": m.media_type,
         "bytes": s.size,
@@ -280,6 +284,22 @@ def documents(results: Iterable[ParseResult], src: dict[str, SourceDocument]) ->
             yield r, document_row(r, s)
 
 
+ARCHIVE_PREFIX = "raw/objects/"  # documents.path of an archived document: its bytes are in the data directory's archive
+
+
+def source_file(sha256: object, path: object) -> str | None:
+    """Where a cited document's bytes are in a release (``sources/<sha256[:2]>/<archive file name>``, the name
+    being the SHA-256 and its suffix), or None when they are not in the archive (a document read from a folder).
+    The streaming build (:mod:`pipelines.combine`) applies the same rule in SQL."""
+    if not isinstance(sha256, str) or not isinstance(path, str) or not path.startswith(ARCHIVE_PREFIX):
+        return None
+    folder = f"{ARCHIVE_PREFIX}{sha256[:2]}/"
+    name = path[len(folder):]
+    if not path.startswith(folder + sha256) or "/" in name:
+        return None
+    return f"{SOURCES_FOLDER}/{sha256[:2]}/{name}"
+
+
 def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocument] | None = None) -> dict[str, pl.DataFrame]:
     """The dataset's tables from parse results held in memory (see :mod:`pipelines.stream_build` for the
     build that holds only one batch of reports at a time; both use the functions above)."""
@@ -292,7 +312,10 @@ def build_tables(results: Sequence[ParseResult], sources: Sequence[SourceDocumen
             by_report.setdefault(str(row["report_id"]), []).append(r)
     canon = {rid: report_rows(rid, docs, src, rows) for rid, docs in sorted(by_report.items())}
     rows["agencies"], rows["agency_names"] = agency_rows(AgencyRecord.of(r.report) for r in canon.values())
-    rows["regions"] = region_rows()
+    rows["regions"] = region_columns(region_rows())
+    cited = {r.report.sha256 for r in canon.values() if r.report.sha256}
+    for doc in rows["documents"]:
+        doc["source_file"] = source_file(doc["sha256"], doc["path"]) if doc["sha256"] in cited else None
     # across years, per body (its agency_id, not its printed name): what one year carries over, the next must have received
     for extra in continuity_rows((rid, r.report.agency_id, r.report.year, continuity_facts(r)) for rid, r in canon.items()).values():
         rows["checks"] += extra
@@ -330,9 +353,11 @@ def agency_rows(reports: Iterable[AgencyRecord]) -> tuple[list[dict[str, object]
         rs.sort(key=lambda r: (r.year or 0, r.sha256 or ""))
         last = rs[-1]
         years = [r.year for r in rs if r.year]
+        rom = romanized_agency(last.name, last.region_code)
         agencies.append(
             {
-                "agency_id": aid, "name": last.name, "region_code": last.region_code, "region": last.region,
+                "agency_id": aid, "name": last.name, "name_pinyin": rom.pinyin, "name_en": rom.en,
+                "region_code": last.region_code, "region": last.region,
                 "level": last.level, "kind": last.kind, "first_year": min(years, default=None),
                 "last_year": max(years, default=None), "n_reports": len(rs),
             }
@@ -355,8 +380,11 @@ def frame(name: str, data: Iterable[dict[str, object]]) -> pl.DataFrame:
 
 
 def typed(schema: dict[str, pl.DataType], data: Iterable[dict[str, object]]) -> pl.DataFrame:
-    """Rows as a frame of exactly ``schema`` (dates given as ISO strings are parsed; an unreadable one is null)."""
-    loose = {k: (pl.String() if isinstance(v, pl.Date) else v) for k, v in schema.items()}
+    """Rows as a frame of exactly ``schema`` (dates and instants given as ISO strings are parsed — an instant with
+    its offset, into UTC; an unreadable one is null)."""
+    loose = {k: (pl.String() if isinstance(v, (pl.Date, pl.Datetime)) else v) for k, v in schema.items()}
     df = pl.DataFrame(list(data), schema=loose, orient="row")
-    dates = [k for k, v in schema.items() if isinstance(v, pl.Date)]
-    return df.with_columns([pl.col(k).str.to_date(strict=False) for k in dates]) if dates else df
+    parse = [pl.col(k).str.to_date(strict=False) for k, v in schema.items() if isinstance(v, pl.Date)]
+    parse += [pl.col(k).str.to_datetime(time_unit=v.time_unit, time_zone=v.time_zone, strict=False)
+              for k, v in schema.items() if isinstance(v, pl.Datetime)]
+    return df.with_columns(parse) if parse else df

@@ -18,6 +18,7 @@ from warehouse.indicators import BOILERPLATE_SQL, MISSING_SQL, STATUTE, STOCK_FL
 from warehouse.schema import ALL_TABLES, TABLES
 
 LABEL_COLUMNS = {
+    "report_id": "the report (see reports)",
     "agency": next(f.description for f in TABLES["reports"].fields if f.name == "agency"),
     "region": "the administrative region of the body",
     "region_code": "administrative division code of the region",
@@ -31,6 +32,12 @@ LABEL_COLUMNS = {
     "column_label_en": "English label of the column",
     "basis": "region_aggregate: the government's own combined report; sum_of_agency_reports: the sum of its bodies' reports (used only when no combined report exists)",
     "n_reports": "how many reports the figure comes from",
+    "n_reports_year": "how many reports the region's figures of the year come from (any row and column)",
+    "previous_year": "the region's previous year present in the view (null: its first)",
+    "previous_basis": "the basis of the region's figures in previous_year",
+    "n_reports_previous": "how many reports the region's figures of previous_year come from",
+    "basis_changed": "true when the year's figures rest on another basis or another set of reporting bodies (agency_id) than previous_year's: "
+                     "the change from one year to the next is then not a change in the region (null for a region's first year)",
     "derived": "true when computed (other_total of a 2021 report = sum of its three 三(六) sub-rows), not printed",
     "n_failed": "how many identities of the report failed",
     "last_run": "start of the portal's latest harvest run (UTC, ISO 8601)",
@@ -141,7 +148,10 @@ VIEWS: dict[str, tuple[str, str]] = {
         "Applications figures per region and year without double counting: a government's combined "
         "(region_aggregate) report when there is one, else the sum of its bodies' own reports. Regions are "
         "county-level units or above: a township's report (even one compiled from its own offices) counts in its "
-        "county. Reports whose region is not resolved are left out.",
+        "county. Reports whose region is not resolved are left out. A series over years is comparable only where "
+        "basis_changed is false: it is true when the year's figures rest on another basis, or on another set of "
+        "reporting bodies, than the region's previous year present (previous_year, previous_basis, n_reports_previous), "
+        "e.g. a combined report one year and the sum of two bodies' reports the next.",
         """
         WITH units AS (
             SELECT r.report_id, r.year, r.scope, r.region_code AS own_code, coalesce(g.county_code, r.region_code) AS region_code
@@ -155,12 +165,28 @@ VIEWS: dict[str, tuple[str, str]] = {
             FROM v_outcomes_harmonised o JOIN placed p USING (report_id)
         ), combined_years AS (
             SELECT DISTINCT region_code, year FROM placed WHERE is_combined
+        ), used AS MATERIALIZED (  -- the figures each region-year's totals are made of
+            SELECT f.* FROM figures f
+            WHERE f.is_combined OR NOT EXISTS (SELECT 1 FROM combined_years c WHERE c.region_code = f.region_code AND c.year = f.year)
+        ), years AS (  -- per region and year: its basis and the bodies whose reports it sums
+            SELECT u.region_code, u.year, bool_or(u.is_combined) AS combined, count(*) AS n_reports_year,
+                   string_agg(coalesce(r.agency_id, 'report:' || u.report_id), ' ' ORDER BY coalesce(r.agency_id, 'report:' || u.report_id)) AS bodies
+            FROM (SELECT DISTINCT region_code, year, report_id, is_combined FROM used) u JOIN reports r USING (report_id)
+            GROUP BY u.region_code, u.year
+        ), series AS (
+            SELECT region_code, year, n_reports_year, combined, bodies,
+                   lag(year) OVER w AS previous_year, lag(combined) OVER w AS previous_combined,
+                   lag(n_reports_year) OVER w AS n_reports_previous, lag(bodies) OVER w AS previous_bodies
+            FROM years WINDOW w AS (PARTITION BY region_code ORDER BY year)
         )
         SELECT f.region, f.region_code, f.year, f."row", f."column", sum(f.value) AS value,
                CASE WHEN f.is_combined THEN 'region_aggregate' ELSE 'sum_of_agency_reports' END AS basis,
-               count(*) AS n_reports  -- a report has one figure per (row, column) (the facts' key): count(*) counts reports
-        FROM figures f
-        WHERE f.is_combined OR NOT EXISTS (SELECT 1 FROM combined_years c WHERE c.region_code = f.region_code AND c.year = f.year)
+               count(*) AS n_reports,  -- a report has one figure per (row, column) (the facts' key): count(*) counts reports
+               any_value(s.n_reports_year) AS n_reports_year, any_value(s.previous_year) AS previous_year,
+               any_value(CASE WHEN s.previous_combined THEN 'region_aggregate' WHEN NOT s.previous_combined THEN 'sum_of_agency_reports' END) AS previous_basis,
+               any_value(s.n_reports_previous) AS n_reports_previous,
+               any_value(CASE WHEN s.previous_year IS NOT NULL THEN s.combined <> s.previous_combined OR s.bodies <> s.previous_bodies END) AS basis_changed
+        FROM used f JOIN series s USING (region_code, year)
         GROUP BY f.region, f.region_code, f.year, f."row", f."column", f.is_combined
         """,
     ),

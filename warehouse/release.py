@@ -1,5 +1,9 @@
 """Versioned, immutable releases: Parquet + DuckDB + a Frictionless data package, checksums, changelog.
 
+A release holds the tables (Parquet), the warehouse (DuckDB), every view as Parquet (``views/``), the
+documents its reports cite (``sources/``, addressed by SHA-256), its codebook, README, data package and
+checksums; a caller may add files before it is sealed (``extras``: the offline site).
+
 A release is assembled in a hidden temporary folder and renamed into ``releases/vYYYY.MM.DD[.N]`` in
 one step (a rename onto an existing folder fails, so a release is never overwritten); the ``latest``
 pointer is switched last, atomically.  A release killed at any point leaves the previous one as
@@ -9,19 +13,34 @@ pointer is switched last, atomically.  A release killed at any point leaves the 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from identity.agency import ID_SCHEME
-from warehouse.publish import citation_cff, release_readme
-from warehouse.schema import ALL_TABLES, CODE_TABLES, TABLES
+from warehouse.publish import CODEBOOK, ReleaseContents, citation_cff, codebook, release_readme
+from warehouse.release_files import (
+    DIR_MODE,
+    FILE_MODE,
+    SUMS,
+    VIEWS_FOLDER,
+    SourcesMissing,
+    ViewFile,
+    checksums,
+    export_views,
+    is_source,
+    release_files,
+    set_modes,
+    sha256_file,
+    ship_sources,
+)
+from warehouse.schema import ALL_TABLES, CODE_TABLES
 
 if TYPE_CHECKING:
     from warehouse.generations import Generation
@@ -38,14 +57,6 @@ SOURCES = [
     }
 ]
 DB_NAME = "xxgk.duckdb"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def next_version(releases: Path, today: dt.date) -> str:
@@ -78,21 +89,33 @@ class ReleaseInvalid(Exception):
     """The assembled release failed validation: it was not published."""
 
 
-FILE_MODE, DIR_MODE = 0o644, 0o755  # world-readable: a web server or another user serves and reads the release
-
-
 def table_hashes(folder: Path) -> dict[str, str]:
     return {p.stem: sha256_file(p) for p in sorted(folder.glob("*.parquet"))}
 
 
-def make_release(gen: Generation, releases: Path, *, today: dt.date | None = None, allow_shrink: bool = False) -> Path:
+Extras = Callable[[Path, Path], None]
+
+
+def make_release(gen: Generation, releases: Path, *, today: dt.date | None = None, allow_shrink: bool = False,
+                 data_dir: Path | None = None, extras: Extras | None = None) -> Path:
     """Publish one complete generation as a new version and point ``latest`` at it; returns the release folder.
+
+    ``data_dir`` is the data directory whose archive (``raw/objects``) holds the documents the release ships
+    (default: the folder ``releases`` is in).  ``extras(folder, data_dir)``, when given, is called with the
+    hidden folder being assembled once its tables, ``xxgk.duckdb``, ``views/``, ``sources/`` and ``CODEBOOK.md``
+    are in place, and before its README, data package and checksums are written and it is renamed into place:
+    what it writes there (the offline site) is listed in the README, covered by ``SHA256SUMS`` and published with
+    the release, or not at all when it raises.
 
     Refused (:class:`NothingChanged`) when its tables are the latest release's, byte for byte;
     (:class:`Refused`) when it has sharply fewer reports or facts than the latest release, unless
-    ``allow_shrink``; (:class:`ReleaseInvalid`) when the assembled folder fails :func:`validate`.
+    ``allow_shrink``; (:class:`ReleaseInvalid`) when the assembled folder fails :func:`validate` or a document
+    it cites is not in the archive.
     """
+    from warehouse.database import STORED
     from warehouse.generations import row_counts, shrinkage
+
+    data_dir = data_dir or releases.parent
 
     today = today or dt.datetime.now(dt.UTC).date()
     releases.mkdir(parents=True, exist_ok=True)
@@ -117,17 +140,23 @@ def make_release(gen: Generation, releases: Path, *, today: dt.date | None = Non
         if tampered:
             raise ReleaseInvalid(f"the current build ({gen.id}) is not as it was built, so nothing was published: "
                                  + "; ".join(tampered[:10]) + ". Build again to release.")
+        views = export_views(tmp / DB_NAME, tmp, ordered=set(STORED))
+        try:
+            sources = ship_sources(tmp, data_dir)
+        except SourcesMissing as e:
+            raise ReleaseInvalid(f"the release was not published: {e}. Harvest again (or restore the archive) and release.") from None
+        (tmp / CODEBOOK).write_text(codebook(tmp, views), encoding="utf-8")
+        if extras is not None:
+            extras(tmp, data_dir)
         (tmp / "CHANGELOG.md").write_text(changelog(previous, tmp, version, today), encoding="utf-8")
-        counts = {name: gen.counts.get(name, 0) for name in TABLES}
-        (tmp / "README.md").write_text(release_readme(version, today, counts), encoding="utf-8")
         (tmp / "CITATION.cff").write_text(citation_cff(version, today), encoding="utf-8")
-        descriptor = datapackage(tmp, version, today)
+        counts = {name: gen.counts.get(name, 0) for name in ALL_TABLES}
+        descriptor = datapackage(tmp, version, today, views)
         (tmp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
-        sums = [f"{sha256_file(p)}  {p.name}" for p in sorted(tmp.iterdir()) if p.is_file()]
-        (tmp / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
-        for p in tmp.iterdir():
-            p.chmod(FILE_MODE)
-        tmp.chmod(DIR_MODE)
+        contents = ReleaseContents(tmp, version, today, counts, views, sources)
+        (tmp / "README.md").write_text(release_readme(contents), encoding="utf-8")  # lists what is there, so written last
+        (tmp / SUMS).write_text(checksums(tmp), encoding="utf-8")
+        set_modes(tmp)
         problems = validate(tmp)
         if problems:
             raise ReleaseInvalid("the release failed validation and was not published: " + "; ".join(problems[:10]))
@@ -227,19 +256,40 @@ def validate(folder: Path) -> list[str]:
         descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         return [f"datapackage.json unreadable: {e}"]
-    for p in folder.iterdir():
-        if stat.S_IMODE(p.stat().st_mode) != FILE_MODE:
-            problems.append(f"{p.name}: mode {stat.S_IMODE(p.stat().st_mode):o}, not {FILE_MODE:o}")
-    sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines() if line)
+    for p in [folder, *folder.rglob("*")]:
+        mode, want = stat.S_IMODE(p.lstat().st_mode), (DIR_MODE if p.is_dir() else FILE_MODE)
+        if p.is_symlink():
+            problems.append(f"{p.relative_to(folder)}: a symbolic link (a release holds files, not links out of it)")
+        elif mode != want:
+            problems.append(f"{p.relative_to(folder).as_posix() or '.'}: mode {mode:o}, not {want:o}")
+    sums = dict(reversed(line.split("  ", 1)) for line in (folder / SUMS).read_text().splitlines() if line)
     for name, digest in sums.items():
-        if not (folder / name).is_file() or sha256_file(folder / name) != digest:
+        path = folder / name
+        # a shipped document is checked by its name (the archive stored it under its SHA-256) and its size; every
+        # other file is read again
+        if ".." in name.split("/") or not path.is_file() or (is_source(name) and path.name[:64] != digest) or (
+                not is_source(name) and sha256_file(path) != digest):
             problems.append(f"{name}: checksum does not match SHA256SUMS")
+    unlisted = [p.relative_to(folder).as_posix() for p in release_files(folder)]
+    unlisted = [r for r in unlisted if r not in sums and r != SUMS]
+    if unlisted:
+        problems.append(f"{len(unlisted)} file(s) not in SHA256SUMS: " + ", ".join(unlisted[:5]))
+    if (folder / "documents.parquet").is_file():
+        shipped = pl.read_parquet(folder / "documents.parquet", columns=["source_file"])["source_file"].drop_nulls()
+        absent = [s for s in shipped.unique().sort() if not (folder / s).is_file()]
+        if absent:
+            problems.append(f"{len(absent)} document(s) named by documents.source_file are not in the release: " + ", ".join(absent[:3]))
     for res in descriptor.get("resources", []):
         path = folder / res["path"]
-        if "/" in res["path"] or ".." in res["path"] or not path.is_file():
+        if res["path"].startswith("/") or ".." in res["path"].split("/") or not path.is_file():
             problems.append(f"resource {res['name']}: {res['path']} is not a file of the release")
             continue
         if res.get("type") != "table":
+            continue
+        if res["path"].startswith(VIEWS_FOLDER + "/"):
+            got = pl.read_parquet_schema(path)
+            if [f["name"] for f in res["schema"]["fields"]] != list(got):
+                problems.append(f"{res['name']}: datapackage fields differ from the Parquet columns")
             continue
         table = ALL_TABLES[res["name"]]
         got = pl.read_parquet_schema(path)
@@ -260,8 +310,9 @@ def _point_latest(releases: Path, target: Path) -> None:
     os.replace(tmp_link, releases / "latest")
 
 
-def datapackage(folder: Path, version: str, today: dt.date) -> dict:
-    """A Frictionless Data Package v2 descriptor: every resource with schema, size and SHA-256."""
+def datapackage(folder: Path, version: str, today: dt.date, views: list[ViewFile] | None = None) -> dict:
+    """A Frictionless Data Package v2 descriptor: every table and view with its schema, the other files with size and
+    SHA-256 (the shipped documents, the site: in SHA256SUMS)."""
     resources = []
     for name, table in ALL_TABLES.items():
         path = folder / f"{name}.parquet"
@@ -283,6 +334,21 @@ def datapackage(folder: Path, version: str, today: dt.date) -> dict:
                 },
             }
         )
+    for v in views or ():
+        resources.append(
+            {
+                "name": v.name,
+                "type": "table",
+                "path": v.path,
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "description": v.description + f" (the view {v.name} of {DB_NAME}, as Parquet)",
+                "schema": {
+                    "fields": [{"name": n, "type": t, "description": d} for n, t, d in v.fields],
+                    "missingValues": ["", "nan"],
+                },
+            }
+        )
     db = folder / DB_NAME
     resources.append(
         {
@@ -295,18 +361,20 @@ def datapackage(folder: Path, version: str, today: dt.date) -> dict:
             "hash": f"sha256:{sha256_file(db)}",
         }
     )
-    changelog_path = folder / "CHANGELOG.md"
-    resources.append(
-        {
-            "name": "changelog",
-            "path": "CHANGELOG.md",
-            "format": "md",
-            "mediatype": "text/markdown",
-            "description": "What changed since the previous release.",
-            "bytes": changelog_path.stat().st_size,
-            "hash": f"sha256:{sha256_file(changelog_path)}",
-        }
-    )
+    for name, path, what in (("changelog", "CHANGELOG.md", "What changed since the previous release."),
+                             ("codebook", CODEBOOK, "Every table, view, column and code of the release, in Chinese and English.")):
+        if (folder / path).is_file():
+            resources.append(
+                {
+                    "name": name,
+                    "path": path,
+                    "format": "md",
+                    "mediatype": "text/markdown",
+                    "description": what,
+                    "bytes": (folder / path).stat().st_size,
+                    "hash": f"sha256:{sha256_file(folder / path)}",
+                }
+            )
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "xxgk",

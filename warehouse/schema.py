@@ -26,6 +26,7 @@ class Field:
             pl.Float64: "number",
             pl.Boolean: "boolean",
             pl.Date: "date",
+            pl.Datetime: "datetime",
             pl.List: "array",
         }[type(self.dtype)]
 
@@ -43,6 +44,7 @@ class Table:
 
 
 S, I32, F64, B, D = pl.String(), pl.Int32(), pl.Float64(), pl.Boolean(), pl.Date()
+UTC = pl.Datetime("us", "UTC")  # an instant: Parquet's TIMESTAMP (UTC-adjusted), DuckDB's TIMESTAMP WITH TIME ZONE
 
 _LOC = (
     Field("page", I32, "1-based PDF page where the number is printed"),
@@ -66,11 +68,13 @@ TABLES: dict[str, Table] = {
             (
                 Field("sha256", S, "SHA-256 of the document's bytes: its identity in the raw archive"),
                 Field("url", S, "URL the document was fetched from (null for local files)"),
-                Field("path", S, "path of the document in the raw archive or on disk"),
+                Field("path", S, "path of the document in the builder's raw archive (raw/objects/…) or the folder it was built from: not in the release; see source_file"),
+                Field("source_file", S, "the document's bytes in the release, relative to the release folder (sources/<sha256[:2]>/<sha256>.<ext>; the file name is its SHA-256); "
+                      "null when the release does not ship them (only the documents a report cites — its canonical document — are shipped, and only those archived by a harvest)"),
                 Field("portal", S, "id of the portal in data/portals.yaml it was harvested from"),
                 Field("media_type", S, "medium, detected from the bytes: text/html, application/pdf, …"),
                 Field("bytes", pl.Int64(), "size in bytes"),
-                Field("fetched_at", S, "when it was fetched (ISO 8601, UTC)"),
+                Field("fetched_at", UTC, "when it was fetched (an instant, UTC); null for a document read from a local folder"),
                 Field("outcome", S, "parse outcome: parsed, needs_ocr (scanned PDF), not_a_report, error"),
                 Field("error", S, "why it did not parse, when it did not"),
                 Field("report_id", S, "the report it is a document of (null when it did not parse)"),
@@ -157,6 +161,10 @@ TABLES: dict[str, Table] = {
             (
                 Field("agency_id", S, "stable id: division code + hash of the normalised full name (renamed bodies: see data/reference/agency_aliases.csv)"),
                 Field("name", S, "full name, from its latest report"),
+                Field("name_pinyin", S, "the name in tone-less pinyin: its region units as proper name and suffix, then the body's designation as one word "
+                      "(武汉市汉阳区统计局 → Wuhan Shi Hanyang Qu Tongjiju); null when a character's reading is not settled (see CODEBOOK, Names)"),
+                Field("name_en", S, "English name, only for a people's government or its general office named exactly after its region "
+                      "(People's Government of Yueqing City); null otherwise"),
                 Field("region_code", S, "division code of the body's region (see regions)"),
                 Field("region", S, "name of that region"),
                 Field("level", S, "administrative level: province, prefecture, county, township"),
@@ -180,10 +188,15 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "regions",
-            "China's administrative divisions (province, prefecture, county, township), from the Ministry of Civil Affairs' place-name database: see README, Reference data.",
+            "China's administrative divisions (province, prefecture, county, township), from the Ministry of Civil Affairs' place-name database "
+            "(source, vintage and licence: the release README, Reference data).",
             (
                 Field("code", S, "division code: 6 digits (province, prefecture, county level), 12 digits (township level)"),
                 Field("name", S, "official name (乐清市, 汉阳区, 城关镇)"),
+                Field("name_pinyin", S, "the proper name in tone-less pinyin, one capitalised word, apostrophe before a, o, e (乐清市 → Yueqing, 西安市 → Xi'an); "
+                      "null when a character's reading is not settled by pypinyin's phrase dictionary (see CODEBOOK, Names)"),
+                Field("name_en", S, "English name: the pinyin proper name and the English of its administrative suffix (Yueqing City, Hanyang District, "
+                      "Donghuamen Subdistrict); null when the reading is not settled, the suffix is not in the table, the proper name is one character, or the name names peoples"),
                 Field("short_name", S, "short name (乐清, 汉阳); the name itself for townships"),
                 Field("level", S, "province, prefecture, county or township"),
                 Field("parent_code", S, "code of the unit above (a municipality's districts and directly administered counties hang from the province)"),
@@ -252,8 +265,13 @@ CODE_TABLES: dict[str, Table] = {
               ("code", S, "kind code"), *_LABELS),
         _code("code_sections", "The three statistical tables of a report.", ("code", S, "section code"),
               ("label_zh", S, "Chinese heading as printed"), ("label_en", S, "English label")),
-        _code("code_rows", "Row codes of every section, with Chinese and English labels and the formats that print them.",
-              ("section", S, "section code"), ("code", S, "row code"), *_PRINTED, key=("section", "code")),
+        _code("code_rows", "Row codes of every section, with Chinese and English labels, the formats that print them, and the table's hierarchy "
+              "(parent, category) with the printed headings that group rows (kind heading: no numbers of their own).",
+              ("section", S, "section code"), ("code", S, "row code"), *_PRINTED,
+              ("kind", S, "row: a row whose numbers are facts; heading: a printed label over sub-rows, with no numbers of its own"),
+              ("parent", S, "the code of the row or heading this row is printed under (三(三)1 属于国家秘密 → denied); null for a top row"),
+              ("category", S, "the top-level row or heading of the table this row belongs to (the row itself for a top row)"),
+              key=("section", "code")),
         _code("code_columns", "Column codes of every section, with Chinese and English labels and the formats that print them.",
               ("section", S, "section code"), ("code", S, "column code"), *_PRINTED, key=("section", "code")),
         _code("metrics", "Indicators computed for every report in v_indicators: their formulas over printed cells (section.row.column), "

@@ -108,7 +108,9 @@ def release(layout: Layout, today: dt.date | None = None, *, wait: float = 0.0, 
         gen = generations.current(layout.root)
         if gen is None:
             raise SourceError(f"no complete build in {layout.root}: run `xxgk build` first")
-        return make_release(gen, layout.releases, today=today, allow_shrink=allow_shrink)
+        from website.build import release_hook  # every release ships its offline site (site/)
+
+        return make_release(gen, layout.releases, today=today, allow_shrink=allow_shrink, extras=release_hook)
 
 
 def folder_sources(folder: Path, listing: Listing | None = None) -> list[SourceDocument]:

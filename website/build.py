@@ -10,6 +10,7 @@ bytes depend only on the release (sorted keys, no build time written).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -42,11 +43,17 @@ class SiteSummary:
     seconds: float
 
 
-def build_site(release_dir: Path, out: Path | None = None) -> SiteSummary:
-    """Write the site of the release in ``release_dir`` into ``out`` (default ``release_dir/site``), replacing it whole."""
+def build_site(release_dir: Path, out: Path | None = None, *, version: str | None = None) -> SiteSummary:
+    """Write the site of the release in ``release_dir`` into ``out`` (default ``release_dir/site``), replacing it whole.
+
+    ``version`` names the release on the pages (default: the folder's name; the release hook passes it, because
+    the folder being assembled has a temporary name).  Files the release writes after its site (README,
+    CITATION.cff, SHA256SUMS) are read by the browser from the release folder when the site is inside it.
+    """
     started = time.perf_counter()
-    release_dir = Path(release_dir)
+    release_dir = Path(release_dir).resolve()
     out = Path(out) if out is not None else release_dir / "site"
+    version = version or release_dir.name
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}-tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -57,7 +64,8 @@ def build_site(release_dir: Path, out: Path | None = None) -> SiteSummary:
             shutil.copyfile(FONT_DIR / name, tmp / "fonts" / name)
         con = duckdb.connect(str(release_dir / DB_NAME), read_only=True)
         try:
-            bodies, reports = _write_data(con, release_dir, tmp)
+            inside = out.resolve().parent == release_dir
+            bodies, reports = _write_data(con, release_dir, tmp, version, inside)
         finally:
             con.close()
         _publish(tmp, out)
@@ -72,7 +80,8 @@ def build_site(release_dir: Path, out: Path | None = None) -> SiteSummary:
     return SiteSummary(out, files, nbytes, bodies, reports, round(time.perf_counter() - started, 3))
 
 
-def _write_data(con: duckdb.DuckDBPyConnection, release_dir: Path, root: Path) -> tuple[int, int]:
+def _write_data(con: duckdb.DuckDBPyConnection, release_dir: Path, root: Path, version: str,
+                inside: bool) -> tuple[int, int]:
     schema = probe(con)
     codes = load_codes(con, schema)
     register_indexes(con, codes)
@@ -87,8 +96,19 @@ def _write_data(con: duckdb.DuckDBPyConnection, release_dir: Path, root: Path) -
     write_json(root, "data/codes.json", codes)
     write_json(root, "data/dictionary.json", dictionary(con, schema, codes))
     write_json(root, "data/validation.json", validation(con))
-    write_json(root, "data/overview.json", {**overview(con, schema, release_dir), "shards": depths})
+    write_json(root, "data/overview.json", {**overview(con, schema, release_dir, version), "shards": depths,
+                                            "release_root": "../" if inside else None})
     return n_bodies, n_reports
+
+
+def release_hook(folder: Path, data_dir: Path) -> None:
+    """``extras`` of :func:`warehouse.release.make_release`: the site of the release being assembled in ``folder``.
+
+    The folder is named ``.tmp-<version>-<pid>`` while it is assembled (warehouse/release.py); the version is read
+    from that name so the pages name the release they will be published as.
+    """
+    m = re.match(r"^\.tmp-(v[0-9.]+)-[0-9]+$", folder.name)
+    build_site(folder, version=m.group(1) if m else None)
 
 
 def _publish(tmp: Path, out: Path) -> None:

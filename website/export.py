@@ -3,7 +3,7 @@
 Why DuckDB writes the JSON: a national release has ~200 M facts; turning them into Python objects would take
 hours, while DuckDB groups, orders and serialises them (``to_json``) in one pass and Python only cuts the
 stream into shard files.  A report's facts are columnar lists (``facts.v[i]`` is the value of the i-th fact)
-so the file is a few KB; a fact's raw text is kept only where it differs from the value as a number would print,
+so the file is a few KB (a column null for every fact is one ``null``); a fact's raw text is kept only where it differs from the value as a number would print,
 and its document only where it is not the report's canonical document.
 """
 
@@ -45,7 +45,9 @@ FACT_KEYS = ("s", "r", "c", "v", "raw", "note", "d", "sha", "p", "t", "rn", "cn"
 
 def report_sql(schema: Schema) -> str:
     """One row per report: (report_id, shard, json) ordered by shard then id."""
-    transposed = ", ".join(f"{k}: list_transform(L, lambda x: x.{k})" for k in FACT_KEYS)
+    # a column that is null for every fact of the report is written as null, not as a list of nulls
+    transposed = ", ".join(f"{k}: CASE WHEN list_count(list_filter(L, lambda x: x.{k} IS NOT NULL)) = 0 THEN NULL "
+                           f"ELSE list_transform(L, lambda x: x.{k}) END" for k in FACT_KEYS)
     source_file = "d.source_file" if schema.has("documents", "source_file") else "NULL"
     geo = ("province: v.province, province_code: v.province_code, prefecture: v.prefecture, county: v.county"
            if schema.has("v_reports") else "province: NULL")

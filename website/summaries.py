@@ -100,14 +100,23 @@ def downloads(release: Path) -> list[dict[str, Any]]:
     return out
 
 
-def overview(con: duckdb.DuckDBPyConnection, schema: Schema, release: Path) -> dict[str, Any]:
+def folders(release: Path) -> list[dict[str, Any]]:
+    """The release's sub-folders other than the site (``views/``, ``sources/``): files and bytes."""
+    out = []
+    for d in sorted(p for p in release.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "site"):
+        sizes = [f.stat().st_size for f in d.rglob("*") if f.is_file()]
+        out.append({"name": d.name + "/", "files": len(sizes), "bytes": sum(sizes)})
+    return out
+
+
+def overview(con: duckdb.DuckDBPyConnection, schema: Schema, release: Path, version: str) -> dict[str, Any]:
     counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
               for t in sorted(schema.columns) if _is_table(con, t)}
     portals = _dicts(con, "SELECT verdict, count(*) AS n FROM v_portal_status GROUP BY verdict ORDER BY verdict") \
         if schema.has("v_portal_status") else []
     citation = release / "CITATION.cff"
     return {
-        "release": release.resolve().name, "counts": counts, "coverage": coverage(con), "headline": headline(con),
+        "release": version, "folders": folders(release), "counts": counts, "coverage": coverage(con), "headline": headline(con),
         "portals": portals, "downloads": downloads(release),
         "citation": citation.read_text(encoding="utf-8") if citation.is_file() else None,
         "has_sources": (release / "sources").is_dir(),

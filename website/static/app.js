@@ -69,6 +69,19 @@ function lineChart(series, { width = 360, height = 170, max = null, fmt = pct, c
 }
 
 // ---------------------------------------------------------------- overview
+// The release's own files with their checksums: SHA256SUMS is written after the site (it lists the site too), so the
+// browser reads it from the release folder; sizes are those known when the site was built (blank for the few small
+// files the release writes after it).
+async function releaseFiles(ov) {
+  const known = Object.fromEntries(ov.downloads.map(d => [d.name, d]));
+  if (!ov.release_root) return ov.downloads;
+  const r = await fetch(ov.release_root + 'SHA256SUMS');
+  if (!r.ok) return ov.downloads;
+  const listed = (await r.text()).split('\n').map(l => l.split('  ')).filter(x => x.length === 2 && !x[1].includes('/'));
+  const out = listed.map(([sha256, name]) => ({ name, sha256, bytes: known[name]?.bytes ?? null }));
+  out.push({ name: 'SHA256SUMS', sha256: '(this list)', bytes: null });
+  return out;
+}
 async function renderOverview() {
   const [ov, codes] = await Promise.all([overviewData(), codesData()]);
   const c = ov.counts;
@@ -90,7 +103,10 @@ async function renderOverview() {
   const rates = ['grant_rate', 'refusal_rate', 'not_held_rate'].map(m => ({ ...rate(m), name: metricLabel[m] || m }));
   const tl = ov.headline.timeliness.map(t => [t.year, t.n_known ? t.on_time / t.n_known : null]);
   const idf = ov.headline.identities.map(t => [t.year, t.reports_checked ? t.reports_failed / t.reports_checked : null]);
-  const dl = ov.downloads.map(d => [td(`<a href="../${encodeURIComponent(d.name)}" download>${esc(d.name)}</a>`), num(d.bytes), td(esc(bytes(d.bytes))), td(`<span class="hash">${esc(d.sha256)}</span>`)]);
+  const files = await releaseFiles(ov);
+  const dl = files.map(d => [td(ov.release_root ? `<a href="${ov.release_root}${encodeURIComponent(d.name)}" download>${esc(d.name)}</a>` : esc(d.name)), num(d.bytes), td(d.bytes === null ? '' : esc(bytes(d.bytes))), td(`<span class="hash">${esc(d.sha256)}</span>`)]);
+  dl.push(...(ov.folders || []).map(f => [td(esc(f.name)), num(f.bytes), td(esc(bytes(f.bytes))), td(`<span class="muted">${fmtNum(f.files)} files, each listed in SHA256SUMS</span>`)]));
+  const citation = ov.release_root ? await fetch(ov.release_root + 'CITATION.cff').then(r => r.ok ? r.text() : ov.citation) : ov.citation;
   app.innerHTML = `
   <h1>政府信息公开工作年度报告数据集 · Government information-disclosure annual reports</h1>
   <p class="sub">Release <b id="release-version">${esc(ov.release)}</b>. Every number of the three statistical tables that Chinese
@@ -117,7 +133,7 @@ async function renderOverview() {
   <p class="sub">The release's files (checksums as in SHA256SUMS). ${ov.has_sources ? 'The archived source documents are under <code>sources/</code>, addressed by SHA-256.' : ''}</p>
   ${table(['File', { html: 'Bytes', cls: 'num' }, 'Size', 'SHA-256'], dl, 'downloads')}
   <h2>Cite 引用</h2>
-  ${ov.citation ? `<pre>${esc(ov.citation)}</pre>` : '<p class="muted">No CITATION.cff in this release.</p>'}
+  ${citation ? `<pre>${esc(citation)}</pre>` : '<p class="muted">No CITATION.cff in this release.</p>'}
   <h2>Query 查询</h2>
   <pre>duckdb xxgk.duckdb "SELECT agency, year, metric, metric_value FROM v_indicators WHERE metric = 'grant_rate' ORDER BY year"
 
@@ -273,7 +289,8 @@ async function renderReport(id) {
   const [rep, codes] = await Promise.all([record('reports', id), codesData()]);
   if (!rep) { app.innerHTML = `<h1>Report not found</h1><p>No report <code>${esc(id)}</code> in this release.</p>`; return; }
   const r = rep.report;
-  const f = rep.facts || { s: [], r: [], c: [], v: [], raw: [], note: [], d: [], sha: [], p: [], t: [], rn: [], cn: [], ln: [], bb: [], ocr: [] };
+  const f = rep.facts || { s: [] };
+  for (const k of ['s', 'r', 'c', 'v', 'raw', 'note', 'd', 'sha', 'p', 't', 'rn', 'cn', 'ln', 'bb', 'ocr']) f[k] = f[k] || new Array(f.s.length).fill(null); // all-null columns are shipped as null
   const find = (row, col) => { const ri = codes.rows.findIndex(x => x.section === 'applications' && x.code === row); const ci = codes.columns.findIndex(x => x.section === 'applications' && x.code === col); const k = f.r.findIndex((x, j) => x === ri && f.c[j] === ci); return k < 0 ? null : f.v[k]; };
   const metricLabel = Object.fromEntries((codes.metrics || []).map(m => [m.code, `${m.label_zh} · ${m.label_en}`]));
   const t = rep.timeliness;

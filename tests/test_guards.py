@@ -142,7 +142,10 @@ def test_the_release_is_world_readable_and_frictionless_valid(built) -> None:
     assert main(["release", "--data-dir", str(data)]) == 0
     rel = (Layout(data).releases / "latest").resolve()
     assert stat.S_IMODE(rel.stat().st_mode) == 0o755
-    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in rel.iterdir()} == {p.name: 0o644 for p in rel.iterdir()}
+    # files 0644, folders (views/, sources/, site/) 0755, all the way down
+    modes = {p.relative_to(rel).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in rel.rglob("*")}
+    assert modes == {p.relative_to(rel).as_posix(): 0o755 if p.is_dir() else 0o644 for p in rel.rglob("*")}
+    assert "views" in {p.name for p in rel.iterdir() if p.is_dir()}  # (built from a folder: no archived document to ship)
     assert {"README.md", "CITATION.cff", "CHANGELOG.md", "SHA256SUMS", "datapackage.json", "code_rows.parquet",
             "regions.parquet", "agencies.parquet"} <= {p.name for p in rel.iterdir()}
     report = Package(str(rel / "datapackage.json")).validate()  # what `frictionless validate datapackage.json` runs

@@ -189,7 +189,7 @@ TABLES: dict[str, Table] = {
         Table(
             "regions",
             "China's administrative divisions (province, prefecture, county, township), from the Ministry of Civil Affairs' place-name database "
-            "(source, vintage and licence: the release README, Reference data).",
+            "(its source, vintage and licence are stated in every release's README and CODEBOOK).",
             (
                 Field("code", S, "division code: 6 digits (province, prefecture, county level), 12 digits (township level)"),
                 Field("name", S, "official name (乐清市, 汉阳区, 城关镇)"),

@@ -43,6 +43,7 @@ from pipelines.parallel import DEFAULT_TIMEOUT
 from pipelines.spool import complete, spool_documents, spool_size
 from portals.registry import DEFAULT_REGISTRY, Portal, load_portals
 from warehouse import generations
+from warehouse.release import latest
 from warehouse.schema import ALL_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -282,6 +283,22 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
             check_results=[dg.AssetCheckResult(check_name="release_valid", passed=True, metadata={"version": folder.name})],
         )
 
+    @dg.asset(
+        deps=[release], group_name="release", kinds={"html", "json"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "site_complete", asset="site", blocking=True,
+                description="The site shows every body and every report of the release it is the site of (a page's data for "
+                "each), and was built from that release's version.",
+            )
+        ],
+    )
+    def site(xxgk: XxgkSettings) -> dg.MaterializeResult:
+        """The latest release's offline site at one stable address, ``<data dir>/site`` (a link switched atomically to
+        ``releases/<version>/site``): what a static web server publishes.  The site itself is built inside the release
+        before it is sealed (its checksums cover it); this asset points the published address at it once it is whole."""
+        return published_site(xxgk.layout)
+
     checks = _finding_checks()
     hosts = {p.id: host_of(p) for p in portals}
     # every run of a portal (the schedule's, a backfill's, the launchpad's) is tagged with the portal's host: the run
@@ -302,8 +319,9 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
         "in if whole and not shrinking (allow_shrink to accept a fall).",
     )
     release_job = dg.define_asset_job(
-        "release_job", selection=[release],
-        description="The current generation published as a new immutable release, if it validates and does not shrink.",
+        "release_job", selection=[release, site],
+        description="The current generation published as a new immutable release, if it validates and does not shrink; "
+        "then the published site's address pointed at the new release's offline site, if it shows every body and report.",
     )
 
     @dg.schedule(cron_schedule=harvest_cron(), job=harvest_job, execution_timezone="Asia/Shanghai")
@@ -320,7 +338,7 @@ def make_definitions(portals: list[Portal], settings: XxgkSettings) -> dg.Defini
         "(refused if it shrinks).",
     )
     return dg.Definitions(
-        assets=[raw_documents, parsed_documents, dataset, release],
+        assets=[raw_documents, parsed_documents, dataset, release, site],
         asset_checks=checks,
         jobs=[harvest_job, build_job, release_job],
         schedules=[nightly_harvest, nightly_build],
@@ -374,6 +392,30 @@ def _outcomes(spool: Path) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------ findings about the sources (warnings)
+
+
+def published_site(layout: pipeline.Layout) -> dg.MaterializeResult:
+    """Point ``<data dir>/site`` at the latest release's site when it covers the whole release (see ``site``)."""
+    from website.coverage import site_coverage
+
+    folder = latest(layout.releases)
+    if folder is None or not (folder / "site" / "index.html").is_file():
+        why = "no release yet" if folder is None else f"release {folder.name} has no site/"
+        return dg.MaterializeResult(metadata={"published": False, "why": why},
+                                    check_results=[dg.AssetCheckResult(check_name="site_complete", passed=False, metadata={"why": why})])
+    cover = site_coverage(folder)
+    whole = cover.whole
+    if whole:
+        link = layout.root / "site"
+        tmp = layout.root / f".site-link-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(Path("releases") / folder.name / "site")
+        os.replace(tmp, link)  # atomic: a web server sees the old site or the new one, never none
+    meta = {"published": whole, "version": folder.name, "path": dg.MetadataValue.path(str(folder / "site")),
+            "files": cover.files, "bytes": cover.bytes, "bodies_shown": cover.bodies_shown, "bodies": cover.bodies,
+            "reports_shown": cover.reports_shown, "reports": cover.reports, "site_version": cover.site_version or ""}
+    return dg.MaterializeResult(metadata=meta, check_results=[dg.AssetCheckResult(
+        check_name="site_complete", passed=whole, metadata={k: meta[k] for k in ("bodies_shown", "bodies", "reports_shown", "reports", "site_version")})])
 
 
 def _finding_checks() -> list[dg.AssetChecksDefinition]:

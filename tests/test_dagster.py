@@ -100,9 +100,21 @@ def test_harvest_build_release_on_the_seeds(project) -> None:
         assert not checks["complete_tables"].passed and checks["complete_tables"].metadata["unplaceable_row"].value == 1
         published = _run(defs, "release_job", instance)
         assert published.success and _checks(published)["release_valid"].passed
+        # the release's offline site, at the stable address a web server publishes, once it shows every body and report
+        site = _checks(published)["site_complete"]
+        assert site.passed and site.metadata["reports_shown"].value == site.metadata["reports"].value == len(goldens)
         again = _run(defs, "release_job", instance)  # nothing changed: no new version, not a failure
         assert again.success and _checks(again)["release_valid"].passed
     layout = settings.layout
+    assert (layout.root / "site").resolve() == (layout.releases / "latest").resolve() / "site"
+    assert (layout.root / "site" / "index.html").is_file()
+    # a site missing one shard of report pages is not whole: the check fails, counted from the site's own files
+    shard = next((layout.releases / "latest" / "site" / "data" / "reports").rglob("*.json"))
+    shown_there = len(json.loads(shard.read_text(encoding="utf-8")))
+    shard.unlink()
+    partial = d.published_site(layout)
+    assert not partial.check_results[0].passed
+    assert partial.metadata["reports_shown"] == len(goldens) - shown_there
     con = duckdb.connect(str(layout.db), read_only=True)
     assert con.execute("SELECT count(*) FROM reports").fetchall() == [(len(goldens),)]
     assert con.execute("SELECT count(*) FROM facts").fetchall() == [(sum(len(g["facts"]) for g in goldens),)]
@@ -199,12 +211,13 @@ def test_graphql_shows_every_asset_with_its_checks_and_both_schedules() -> None:
         "/".join(n["assetKey"]["path"]): {c["name"]: c["blocking"] for c in (n["assetChecksOrError"] or {}).get("checks", [])}
         for n in data["assetNodes"]
     }
-    assert set(checks) == {"raw_documents", "parsed_documents", "warehouse", "release", *ALL_TABLES}
+    assert set(checks) == {"raw_documents", "parsed_documents", "warehouse", "release", "site", *ALL_TABLES}
     # a portal gone silent (blocking); the portal's own new defects (a warning)
     assert checks["raw_documents"] == {"harvest_verdict_ok": True, "source_defects_new": False}
     assert checks["reports"] == {"build_not_shrinking": True}  # a shrinking build
     assert checks["warehouse"] == {"warehouse_whole": True}  # a warehouse that does not match its tables
     assert checks["release"] == {"release_valid": True}  # a release that fails validation
+    assert checks["site"] == {"site_complete": True}  # a site that does not show the whole release is not published
     assert checks["checks"] == {"accounting_identities": False}  # findings about the sources: warnings
     assert checks["problems"] == {"unmapped_labels": False, "complete_tables": False}
     schedules = {s["name"]: (s["cronSchedule"], s["executionTimezone"]) for r in data["repositoriesOrError"]["nodes"] for s in r["schedules"]}

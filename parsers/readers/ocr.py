@@ -143,6 +143,17 @@ _TRAILING_SPECK = re.compile(r"^\d+[.·,，。、'`]$")
 _SPECK_SCORE = MIN_CONFIDENCE
 
 
+def cleaned_box(text: str, x0: float, y0: float, x1: float, y1: float, score: float) -> Any:
+    """A recognised run as a :class:`~.ruled.Box`, after the same clean-up as the page path's boxes (a speck
+    read before a number dropped; a trailing one dropped when the recognition doubted it); None when empty."""
+    from .ruled import Box
+
+    text = _STRAY.sub("", text.strip())
+    if score < _SPECK_SCORE and _TRAILING_SPECK.match(text):
+        text = text[:-1]
+    return Box(text, x0, y0, x1, y1, round(float(score), 4)) if text else None
+
+
 def _read_stacked(gray: Any, x0: float, y0: float, x1: float, y1: float, text: str, score: float) -> tuple[str, float]:
     """A tall box of stacked characters, cut into square character cells and each recognised on its own;
     recognition reads a horizontal line, so a column of characters read as one comes out wrong."""
@@ -264,7 +275,20 @@ def upscaled(picture: Any) -> tuple[Any, float]:
 
 def image_lines(image: Any, scale: float, *, page: int, first_table: int) -> tuple[list[Line], int]:
     """One page image (PIL image or array) as lines: tables as exact grids, text as lines; ``scale`` is pixels
-    per unit of the rectangles recorded (PDF points for a scan, the picture's own pixels for a web image)."""
+    per unit of the rectangles recorded (PDF points for a scan, the picture's own pixels for a web image).
+    The picture of a table in a web page: read table first (:mod:`.ocr_cells`), or by the whole-page path."""
+    if ocr_path() == "page":
+        return page_image_lines(image, scale, page=page, first_table=first_table)
+    from .ocr_cells import page_lines_tables_first
+
+    # a picture is a table with perhaps its caption: all of its text is read; it was enlarged to a 200-dpi
+    # scan's scale, detection of the text around the table runs at half that
+    return page_lines_tables_first(image, scale, page=page, first_table=first_table, text="all", det_factor=0.5)
+
+
+def page_image_lines(image: Any, scale: float, *, page: int, first_table: int) -> tuple[list[Line], int]:
+    """The whole-page path: detection and recognition over the whole image, then the grid builder (kept for
+    comparison: ``XXGK_OCR_PATH=page``)."""
     from .ruled import page_lines
 
     import cv2
@@ -283,8 +307,33 @@ def image_lines(image: Any, scale: float, *, page: int, first_table: int) -> tup
                       fill=_cell_reader(clean))
 
 
-def read_pdf_ocr(data: bytes, meta: dict[str, str]) -> Document:
-    """A PDF without a text layer: every page rendered at :data:`DPI` and read by OCR."""
+OCR_PATHS = ("tables", "page")  # table first (parsers/readers/ocr_cells.py), or the whole page as before
+OCR_PATH_ENV = "XXGK_OCR_PATH"
+
+
+def ocr_path() -> str:
+    """The OCR path in use: ``tables`` (default) or ``page`` (``XXGK_OCR_PATH=page``, for comparison); the parse
+    cache's key names it (pipelines/parse_cache.py), so results of the two paths are never mixed."""
+    import os
+
+    path = os.environ.get(OCR_PATH_ENV, "tables").strip() or "tables"
+    if path not in OCR_PATHS:
+        raise ValueError(f"{OCR_PATH_ENV}={path!r}: expected one of {', '.join(OCR_PATHS)}")
+    return path
+
+
+def read_pdf_ocr(data: bytes, meta: dict[str, str], path: str | None = None) -> Document:
+    """A PDF without a text layer, read by OCR: table first (:func:`.ocr_cells.read_pdf_tables_first`), or with
+    ``path="page"`` every page rendered at :data:`DPI` and read whole."""
+    if (path or ocr_path()) == "tables":
+        from .ocr_cells import read_pdf_tables_first
+
+        return read_pdf_tables_first(data, meta)
+    return read_pdf_page(data, meta)
+
+
+def read_pdf_page(data: bytes, meta: dict[str, str]) -> Document:
+    """The whole-page path: every page rendered at :data:`DPI`, detection and recognition over all of it."""
     from .pdf import MEDIA_TYPE, _pdfium_open
 
     pdf = _pdfium_open(data)
@@ -300,12 +349,12 @@ def read_pdf_ocr(data: bytes, meta: dict[str, str]) -> Document:
                 image = page.render(scale=scale, grayscale=True).to_numpy()
             finally:
                 page.close()
-            found_lines, found = image_lines(image, scale, page=pno + 1, first_table=tables)
+            found_lines, found = page_image_lines(image, scale, page=pno + 1, first_table=tables)
             lines += [ln for ln in found_lines if ln.exact or not is_page_footer(ln.text)]
             tables += found
     finally:
         pdf.close()
-    return Document(lines=lines, media_type=MEDIA_TYPE, meta={**meta, "pdf_reader": "ocr"})
+    return Document(lines=lines, media_type=MEDIA_TYPE, meta={**meta, "pdf_reader": "ocr", "ocr_path": "page"})
 
 
 def low_confidence_problems(facts: list[Any], threshold: float = MIN_CONFIDENCE) -> list[tuple[Any, str]]:

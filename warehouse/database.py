@@ -165,13 +165,14 @@ VIEWS: dict[str, tuple[str, str]] = {
             FROM v_outcomes_harmonised o JOIN placed p USING (report_id)
         ), combined_years AS (
             SELECT DISTINCT region_code, year FROM placed WHERE is_combined
-        ), used AS MATERIALIZED (  -- the figures each region-year's totals are made of
-            SELECT f.* FROM figures f
-            WHERE f.is_combined OR NOT EXISTS (SELECT 1 FROM combined_years c WHERE c.region_code = f.region_code AND c.year = f.year)
+        ), used AS (  -- the reports each region-year's totals are made of (those with figures: applications facts)
+            SELECT p.* FROM placed p
+            WHERE p.report_id IN (SELECT report_id FROM facts WHERE section = 'applications')
+              AND (p.is_combined OR NOT EXISTS (SELECT 1 FROM combined_years c WHERE c.region_code = p.region_code AND c.year = p.year))
         ), years AS (  -- per region and year: its basis and the bodies whose reports it sums
             SELECT u.region_code, u.year, bool_or(u.is_combined) AS combined, count(*) AS n_reports_year,
                    string_agg(coalesce(r.agency_id, 'report:' || u.report_id), ' ' ORDER BY coalesce(r.agency_id, 'report:' || u.report_id)) AS bodies
-            FROM (SELECT DISTINCT region_code, year, report_id, is_combined FROM used) u JOIN reports r USING (report_id)
+            FROM used u JOIN reports r USING (report_id)
             GROUP BY u.region_code, u.year
         ), series AS (
             SELECT region_code, year, n_reports_year, combined, bodies,
@@ -186,7 +187,8 @@ VIEWS: dict[str, tuple[str, str]] = {
                any_value(CASE WHEN s.previous_combined THEN 'region_aggregate' WHEN NOT s.previous_combined THEN 'sum_of_agency_reports' END) AS previous_basis,
                any_value(s.n_reports_previous) AS n_reports_previous,
                any_value(CASE WHEN s.previous_year IS NOT NULL THEN s.combined <> s.previous_combined OR s.bodies <> s.previous_bodies END) AS basis_changed
-        FROM used f JOIN series s USING (region_code, year)
+        FROM figures f JOIN series s USING (region_code, year)
+        WHERE f.is_combined OR NOT EXISTS (SELECT 1 FROM combined_years c WHERE c.region_code = f.region_code AND c.year = f.year)
         GROUP BY f.region, f.region_code, f.year, f."row", f."column", f.is_combined
         """,
     ),

@@ -100,7 +100,7 @@ def release_readme(c: ReleaseContents) -> str:
     """The release's README, from what its folder holds."""
     version, today = c.version, c.today
     files, size, _linked = c.sources
-    sources = (f"The {files} documents the reports cite ({size_text(size)}) are in `{SOURCES_FOLDER}/`, so every fact's "
+    sources = (f"The {files} documents the reports cite, {size_text(size)} in all, are in `{SOURCES_FOLDER}/`, so every fact's "
                "provenance (its document, page, cell and box) opens from this folder alone; `documents.source_file` gives "
                "each one's path here (null for a document not shipped: one no report cites, or one not archived by a harvest). "
                "The URL in `documents.url` is where it was fetched from and may no longer answer." if files else

@@ -26,8 +26,16 @@ from warehouse.release import sha256_file
 REPO = Path(__file__).resolve().parents[1]
 
 
-@functools.cache
 def parser_version() -> str:
+    """The parser's version: its code and reference data, and the OCR path in use (``XXGK_OCR_PATH``): a scan read
+    table first and the same scan read whole page are different results, never taken for one another."""
+    from parsers.readers.ocr import ocr_path
+
+    return f"{_code_version()}-ocr-{ocr_path()}"
+
+
+@functools.cache
+def _code_version() -> str:
     h = hashlib.sha256()
     files = sorted((REPO / "parsers").rglob("*.py")) + sorted((REPO / "identity").rglob("*.py")) + sorted((REPO / "data" / "reference").glob("*"))
     for f in files:

@@ -25,6 +25,7 @@ class ScanStyle:
     speckle: float = 0.0015  # share of pixels flipped to black or white
     jpeg_quality: int = 70
     seed: int = 0
+    columns: int = 1  # 2: two printed pages side by side on one sheet (a booklet's spread scanned whole)
 
 
 def scan_pdf(pdf: bytes, style: ScanStyle = ScanStyle()) -> bytes:
@@ -41,6 +42,15 @@ def scan_pdf(pdf: bytes, style: ScanStyle = ScanStyle()) -> bytes:
             page = doc[i]
             img = page.render(scale=style.dpi / 72, grayscale=True).to_pil().convert("L")
             page.close()
+            if style.columns == 2 and i % 2 == 1:
+                left = pages.pop()
+                spread = Image.new("L", (left.width + img.width, max(left.height, img.height)), 255)
+                spread.paste(left, (0, 0))
+                spread.paste(img, (left.width, 0))
+                img = spread
+            elif style.columns == 2 and i + 1 < len(doc):
+                pages.append(img)  # its right-hand page comes next
+                continue
             img = img.rotate(-style.tilt, resample=Image.BICUBIC, expand=False, fillcolor=255)
             a = np.array(img)
             flip = rng.random(a.shape) < style.speckle

@@ -183,7 +183,7 @@ def char_height(p: Any, rects: list[tuple[float, float, float, float]]) -> float
         _crop, ink = got
         for a, b in ink_runs(ink.any(axis=1), min_len=2):
             cols = ink[a:b].any(axis=0).nonzero()[0]
-            if len(cols) and cols.max() - cols.min() >= 2.5 * (b - a):
+            if len(cols) and b - a >= 5 and cols.max() - cols.min() >= 2.5 * (b - a):
                 heights.append(b - a)
     return float(statistics.quantiles(heights, n=4)[2]) if len(heights) > 1 else float(heights[0]) if heights else 0.0
 
@@ -196,6 +196,19 @@ def _inset(p: Any, rect: tuple[float, float, float, float]) -> tuple[Any, Any] |
     if crop.size == 0 or ink.sum() < MIN_BLOT * 2:
         return None
     return crop, ink
+
+
+def no_rules(ink: Any, ch: float) -> Any:
+    """A cell's ink without what is left of a ruling line (a tilt's step, a stub at a merged cell): no stroke of
+    a character is longer than one and a half characters."""
+    import cv2
+    import numpy as np
+
+    run = max(5, int(round(1.5 * ch)))
+    out = ink.astype(np.uint8)
+    for k in ((run, 1), (1, run)):
+        out &= ~cv2.morphologyEx(out, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, k)) & 1
+    return out.astype(bool)
 
 
 def characters_only(ink: Any, ch: float) -> Any:
@@ -234,7 +247,7 @@ def cell_lines(p: Any, rect: tuple[float, float, float, float], ch: float) -> Ce
     if got is None:
         return None
     crop, ink = got
-    ink = characters_only(ink, ch)
+    ink = characters_only(no_rules(ink, ch), ch)
     if not ink.any():
         return None
     x0, y0 = int(round(rect[0])) + INSET, int(round(rect[1])) + INSET
@@ -384,6 +397,7 @@ def prepare(image: Any, scale: float) -> Prepared:
     """Straightened (the median angle of its long strokes), speckle removed (3×3 median), ruling lines found by
     morphological opening and grouped into tables: the same steps, in the same order, as the page path."""
     import cv2
+    import numpy as np
 
     from .ocr import _gray, _line_masks, _segments
     from .ruled import _tables
@@ -392,23 +406,29 @@ def prepare(image: Any, scale: float) -> Prepared:
     horiz, vert = _line_masks(gray)
     segments = _segments(horiz, True) + _segments(vert, False)
     tol, min_len = max(2.0, scale * 2.5), scale * 8
+    tables = _tables(segments, tol, min_len)
+    # the ruling lines are erased where the tables' grid lines run, and only there: the openings also keep a
+    # character's long stroke (the 亻 of 信 in a small picture), which must stay
     lines_mask = cv2.dilate(cv2.bitwise_or(horiz, vert), cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    grid = np.zeros_like(lines_mask)
+    d = int(tol) + 3
+    for t in tables:
+        top, bottom, left, right = int(t.ys[0]) - d, int(t.ys[-1]) + d + 1, int(t.xs[0]) - d, int(t.xs[-1]) + d + 1
+        for x in t.xs:
+            grid[max(top, 0) : bottom, max(int(x) - d, 0) : int(x) + d + 1] = 1
+        for y in t.ys:
+            grid[max(int(y) - d, 0) : int(y) + d + 1, max(left, 0) : right] = 1
     clean = gray.copy()
-    clean[lines_mask > 0] = 255
+    clean[(lines_mask > 0) & (grid > 0)] = 255
     ink = cv2.adaptiveThreshold(clean, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
     # specks the median left (a scan's dust, JPEG's ringing) are no ink: a blot of a few pixels is not a stroke
-    # what is left of a ruling line (a tilt's step, a stub at a merged cell) is no text: strokes of a character
-    # are never longer than a character (12 pt)
-    run = max(15, round(scale * 12))
-    for k in ((run, 1), (1, run)):
-        ink &= ~cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, k))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     ink = (stats[:, cv2.CC_STAT_AREA] >= MIN_BLOT)[labels] & (labels > 0)
-    return Prepared(gray, clean, ink, segments, _tables(segments, tol, min_len), tol, min_len)
+    return Prepared(gray, clean, ink, segments, tables, tol, min_len)
 
 
 def page_lines_tables_first(image: Any, scale: float, *, page: int, first_table: int, text: str = "all",
-                            det_factor: float = TEXT_DET_DPI / CELL_DPI, prepared: Prepared | None = None) -> tuple[list[Line], int]:
+                            det_factor: float | None = None, prepared: Prepared | None = None) -> tuple[list[Line], int]:
     """One page image read table first: lines as :func:`parsers.readers.ruled.page_lines` makes them (tables as
     exact grids, the text outside as lines), the tables' cells recognised without detection."""
     from .ocr import cleaned_box
@@ -418,7 +438,7 @@ def page_lines_tables_first(image: Any, scale: float, *, page: int, first_table:
     rects = sorted({t.rect[o] for t in p.tables for o in set(t.owner.values())}, key=lambda r: (r[1], r[0], r[3], r[2]))
     cells = read_cells(p, rects, cleaned_box)
     boxes = [b for r in rects for b in cells.get(r, [])]
-    boxes += text_boxes(p.gray, p.tables, text, det_factor, cleaned_box)
+    boxes += text_boxes(p.gray, p.tables, text, det_factor or TEXT_DET_DPI / CELL_DPI, cleaned_box)
     boxes = [b for b in boxes if b is not None]
     return page_lines(page, boxes, p.segments, first_table, scale=scale, tol=p.tol, min_len=p.min_len, gap=0.8)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,11 +64,14 @@ def build_site(release_dir: Path, out: Path | None = None, *, version: str | Non
         for name in FONT_FILES:
             shutil.copyfile(FONT_DIR / name, tmp / "fonts" / name)
         con = duckdb.connect(str(release_dir / DB_NAME), read_only=True)
+        spill = Path(tempfile.mkdtemp(prefix="xxgk-site-"))  # DuckDB's spill files: never inside the release
         try:
+            con.execute("SET temp_directory = ?", [str(spill)])
             inside = out.resolve().parent == release_dir
             bodies, reports = _write_data(con, release_dir, tmp, version, inside)
         finally:
             con.close()
+            shutil.rmtree(spill, ignore_errors=True)
         _publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

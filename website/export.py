@@ -21,39 +21,41 @@ from website.shards import depth_for, dumps, fnv1a, shard_relpath, write_bytes
 BATCH = 20_000
 
 
-def _fact_columns(schema: Schema) -> str:
-    """The per-fact struct: short keys, because they are repeated in no file (lists are transposed below)."""
+def _fact_columns(schema: Schema) -> list[tuple[str, str]]:
+    """(key, expression) of the per-fact struct; the keys are the transposed lists' names in the report's file."""
     def opt(col: str, expr: str | None = None) -> str:
         return (expr or f"f.{col}") if schema.has("facts", col) else "NULL"
 
     bbox = ("CASE WHEN f.bbox_x0 IS NULL THEN NULL ELSE [round(f.bbox_x0, 1), round(f.bbox_top, 1), "
             "round(f.bbox_x1, 1), round(f.bbox_bottom, 1)] END") if schema.has("facts", "bbox_x0") else "NULL"
-    return ", ".join([
+    items = [
         "s: ss.i", "r: sr.i", "c: sc.i", "v: f.value",
         # raw only when it is not the value as JavaScript's String(number) prints it
-        "raw: CASE WHEN f.raw IS NOT DISTINCT FROM regexp_replace(CAST(f.value AS VARCHAR), '\\.0$', '') "
-        "THEN NULL ELSE f.raw END",
+        "raw: CASE WHEN f.raw = CAST(f.value AS VARCHAR) OR f.raw || '.0' = CAST(f.value AS VARCHAR) "
+        "OR (f.raw IS NULL AND f.value IS NULL) THEN NULL ELSE f.raw END",
         "note: f.note", "d: CASE WHEN f.derived THEN 1 ELSE NULL END",
         "sha: CASE WHEN f.sha256 IS NOT DISTINCT FROM r.canonical_sha256 THEN NULL ELSE f.sha256 END",
         f"p: {opt('page')}", f"t: {opt('table_no')}", f"rn: {opt('row_no')}", f"cn: {opt('cell_no')}",
         f"ln: {opt('line')}", f"bb: {bbox}", f"ocr: {opt('ocr_confidence', 'round(f.ocr_confidence, 3)')}",
-    ])
-
-
-FACT_KEYS = ("s", "r", "c", "v", "raw", "note", "d", "sha", "p", "t", "rn", "cn", "ln", "bb", "ocr")
+    ]
+    return [(k, e) for k, e in (item.split(": ", 1) for item in items)]
 
 
 def report_sql(schema: Schema) -> str:
     """One row per report: (report_id, shard, json) ordered by shard then id."""
+    cols = _fact_columns(schema)
+    struct = ", ".join(f"{k}: {e}" for k, e in cols)
+    counts = ", ".join(f"count({e}) AS n_{k}" for k, e in cols)
     # a column that is null for every fact of the report is written as null, not as a list of nulls
-    transposed = ", ".join(f"{k}: CASE WHEN list_count(list_filter(L, lambda x: x.{k} IS NOT NULL)) = 0 THEN NULL "
-                           f"ELSE list_transform(L, lambda x: x.{k}) END" for k in FACT_KEYS)
+    transposed = ", ".join(f"{k}: CASE WHEN fx.n_{k} = 0 THEN NULL ELSE list_transform(L, lambda x: x.{k}) END"
+                           for k, _ in cols)
     source_file = "d.source_file" if schema.has("documents", "source_file") else "NULL"
     geo = ("province: v.province, province_code: v.province_code, prefecture: v.prefecture, county: v.county"
            if schema.has("v_reports") else "province: NULL")
     return f"""
     WITH fx AS (
-      SELECT f.report_id, list({{{_fact_columns(schema)}}} ORDER BY ss.i, sr.i, sc.i, f.sha256) AS L
+      -- list_sort orders the structs by (s, r, c, …): the template's order, the same on every run
+      SELECT f.report_id, list_sort(list({{{struct}}})) AS L, {counts}
       FROM facts f JOIN reports r USING (report_id)
       JOIN site_sec ss ON ss.code = f.section
       JOIN site_row sr ON sr.section = f.section AND sr.code = CAST(f."row" AS VARCHAR)

@@ -31,17 +31,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 NATIONAL_PAGES = 300_000  # ~1.2 M documents, ~5 % of them scans of ~5 pages
-# (seed, scan dpi, tilt °, speckle share, JPEG quality, printed pages a sheet, paragraphs of prose after the tables)
+# (seed, scan dpi, tilt °, speckle share, JPEG quality, printed pages a sheet, printed pages of prose after the tables)
 SCANS = (
-    (0, 150, 0.3, 0.0010, 70, 1, 4),
-    (1, 200, -0.8, 0.0030, 60, 1, 4),
-    (2, 300, 1.0, 0.0020, 80, 1, 2),
-    (3, 175, 0.5, 0.0040, 65, 2, 4),
-    (4, 200, -0.4, 0.0005, 75, 2, 2),
+    (0, 150, 0.3, 0.0010, 70, 1, 2),
+    (1, 200, -0.8, 0.0030, 60, 1, 2),
+    (2, 300, 1.0, 0.0020, 80, 1, 1),
+    (3, 175, 0.5, 0.0040, 65, 2, 2),
+    (4, 200, -0.4, 0.0005, 75, 2, 1),
     (0, 300, -1.0, 0.0015, 85, 2, 0),
-    (1, 150, 0.0, 0.0020, 55, 1, 6),
-    (3, 250, 0.7, 0.0010, 70, 1, 4),
+    (1, 150, 0.0, 0.0020, 55, 1, 3),
+    (3, 250, 0.7, 0.0010, 70, 1, 2),
 )
+PROSE_PAGE = 1_500  # characters of narrative a printed page holds
 PICTURE_SEEDS = (0, 3)  # seeds as HTML pages whose tables are pictures (144 dpi PNG screenshots)
 QUICK = (SCANS[0], SCANS[3], SCANS[4]), PICTURE_SEEDS[:1]
 
@@ -77,7 +78,9 @@ def corpus(scans: tuple, picture_seeds: tuple) -> list[Doc]:
         problems = next(i for i, b in enumerate(spec.blocks) if isinstance(b, Para) and b.text.startswith("五、"))
         # the report's own opening narrative before its tables, and more of it after them (五、 problems and
         # improvements): the pages of prose a real report has
-        after = [Para(prose[k % len(prose)].text) for k in range(closing)] if prose else []
+        after: list[Para] = []
+        while prose and sum(len(p.text) for p in after) < closing * PROSE_PAGE:
+            after.append(Para(prose[len(after) % len(prose)].text))
         spec.blocks = [*spec.blocks[:2], *prose, *spec.blocks[2:first_table], *spec.blocks[first_table:problems + 1],
                        *after, *spec.blocks[problems + 1:]]
         pdf = render_pdf(spec, style)

@@ -1,21 +1,22 @@
 """Table-first OCR: a scanned page read the way a person reads it — the tables' cells, then only the text around.
 
-Why: the whole-page path (:func:`parsers.readers.ocr.page_image_lines`) runs text detection over the whole page
-at 200 dpi and recognises every box it finds, most of it narrative prose, and pads every short box (a cell's
-``0``) to the recogniser's 320-pixel line: ~9 s a page.  Here the ruling lines found in the image give the
-tables; each cell's printed lines are cut from the cell's own pixels (a projection of its ink: a cell is a
-small, straight, ruled box) and recognised alone at their own width, without any detection; text detection
-runs only over the bands of the page outside the tables that hold ink, at a cheap resolution; and which of
-those text lines are recognised is decided by where they stand (:data:`TEXT_READ`): every line of a page with
-a table and of the first page (title, opening paragraph: agency, year, period, contacts, the statements the
-text checks read), the last lines of the document (signature and date); the prose of pages without a table
-in between is not recognised, and each such page is recorded in the document's metadata
-(``ocr_pages_not_read``), never silently.
+Why: the whole-page path (:func:`parsers.readers.ocr.page_image_lines`) straightens each page with a Hough
+transform (~3 s a page), runs text detection over the whole page at 200 dpi and recognises every box it finds,
+most of it narrative prose, padding every short box (a cell's ``0``) to the recogniser's 320-pixel line: ~9 s a
+page.  Here the pages are first looked over for ruling lines at 72 dpi (:func:`survey`); the tilt is measured by
+least squares through the long strokes; each table cell's printed lines are cut from the cell's own ink (a
+projection: a cell is a small, straight, ruled box) and recognised at their own width without any detection;
+text detection runs only over the ink bands outside the tables, at 100 dpi; and which text is recognised is
+decided by where it stands (:func:`plan`): everything up to the last table (title, opening paragraph —
+agency, year, period, contacts, the statements the text checks read —, headings, notes, labels beside a
+table) and the document's last lines (signature and date).  The prose after the last table is not
+recognised, and where it stood is recorded in the document's metadata (``ocr_pages_not_read``,
+``ocr_text_not_read``), never silently.
 
 Every number keeps its recognition's confidence — here the lowest of its characters' probabilities, stricter
 than the line's mean the page path keeps — so a misread digit is an ``ocr_low_confidence`` problem or breaks
 an identity, as on the page path.  A cell whose line the recogniser doubts is read again with detection on
-that cell's crop alone, and the better-scored reading kept.  One thread, fixed crops and fixed batches: the
+that cell's crop alone (or padded to the recogniser's 320 pixels), and the better-scored reading kept.  One thread, fixed crops and fixed batches: the
 same result on every machine.
 """
 
@@ -40,11 +41,12 @@ LAST_LINES = 8  # the document's last lines are read whatever the page: the sign
 # which text outside the tables is recognised, by the page's role (data, not code): a person reading a report
 # for its figures reads the first page, every page with a table, and the signature at the end
 TEXT_READ = {
-    "first": "all",  # title, opening paragraph, 总体情况: agency, year, period, contacts, statements
-    "table": "all",  # headings between tables, notes, labels beside a table
-    "prose": "none",  # narrative between the opening and the end: recorded as not read (ocr_pages_not_read)
-    "last": "tail",  # the last LAST_LINES lines: the signature and the date
-}
+    "first": "all",  # the pages before the first table: title, opening paragraph, 总体情况 (agency, year, period,
+    #                  contacts, the statements the text checks read)
+    "table": "all",  # the pages with a table, down to the last table: headings, notes, labels beside a table
+    "between": "all",  # a page of text between two table pages
+}  # after the last table: only the document's last LAST_LINES lines (signature, date); the rest recorded as not read
+SURVEY_DPI = 72  # pages are looked over for ruling lines at this resolution before any is read
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,14 +351,14 @@ def read_cells(p: Any, rects: list[tuple[float, float, float, float]], make_box:
     return out
 
 
-def text_boxes(gray: Any, tables: list[Any], mode: str, factor: float, make_box: Callable[..., Any]) -> list[Any]:
+def text_boxes(gray: Any, tables: list[Any], mode: str, factor: float, make_box: Callable[..., Any],
+               below: float | None = None, below_mode: str = "all") -> list[Any]:
     """The text outside the page's tables: its ink bands found on the page with the tables blanked, detection
     run on those bands only at ``factor`` of the page's resolution, each line recognised from the full page.
-    ``mode``: ``all`` lines, the ``tail`` (the page's last :data:`LAST_LINES`), or ``none``."""
+    ``mode`` for the bands above ``below`` (pixels; all of them when None), ``below_mode`` for the rest: ``all``
+    lines, the ``tail`` (the last :data:`LAST_LINES`), or ``none``."""
     import cv2
 
-    if mode == "none":
-        return []
     masked = gray.copy()
     for t in tables:
         x0, y0, x1, y1 = (int(round(v)) for v in t.bbox)
@@ -364,10 +366,12 @@ def text_boxes(gray: Any, tables: list[Any], mode: str, factor: float, make_box:
     small = cv2.resize(masked, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else masked
     rows = ((small < 128).sum(axis=1) >= 2)
     bands = ink_runs(rows, min_len=3, gap=2)
-    if mode == "tail":
-        bands = bands[-LAST_LINES:]
+    cut = len(bands) if below is None else sum(1 for top, _ in bands if top < below * factor)
+    chosen = []
+    for part, how in ((bands[:cut], mode), (bands[cut:], below_mode)):
+        chosen += part if how == "all" else part[-LAST_LINES:] if how == "tail" else []
     found = []
-    for top, bottom in bands:
+    for top, bottom in chosen:
         t, b = max(top - 6, 0), min(bottom + 6, small.shape[0])
         for x0, y0, x1, y1 in detect(small[t:b]):
             found.append((x0 / factor, (y0 + t) / factor, x1 / factor, (y1 + t) / factor))
@@ -428,25 +432,93 @@ def prepare(image: Any, scale: float) -> Prepared:
 
 
 def page_lines_tables_first(image: Any, scale: float, *, page: int, first_table: int, text: str = "all",
-                            det_factor: float | None = None, prepared: Prepared | None = None) -> tuple[list[Line], int]:
+                            det_factor: float | None = None, prepared: Prepared | None = None,
+                            after_tables: str = "all") -> tuple[list[Line], int]:
     """One page image read table first: lines as :func:`parsers.readers.ruled.page_lines` makes them (tables as
-    exact grids, the text outside as lines), the tables' cells recognised without detection."""
+    exact grids, the text outside as lines), the tables' cells recognised without detection.  ``text`` says how
+    the text outside the tables is read, ``after_tables`` how the text below the page's last table is."""
     from .ocr import cleaned_box
     from .ruled import page_lines
 
     p = prepared or prepare(image, scale)
     rects = sorted({t.rect[o] for t in p.tables for o in set(t.owner.values())}, key=lambda r: (r[1], r[0], r[3], r[2]))
     cells = read_cells(p, rects, cleaned_box)
-    boxes = [b for r in rects for b in cells.get(r, [])]
-    boxes += text_boxes(p.gray, p.tables, text, det_factor or TEXT_DET_DPI / CELL_DPI, cleaned_box)
-    boxes = [b for b in boxes if b is not None]
-    return page_lines(page, boxes, p.segments, first_table, scale=scale, tol=p.tol, min_len=p.min_len, gap=0.8)
+    lines: list[Line] = []
+    tables = first_table
+    # a sheet holding two printed pages (a booklet's spread) is read as its two pages, left then right
+    for left, right in columns(p.gray):
+        def inside(x0: float, x1: float, left: int = left, right: int = right) -> bool:
+            return left <= (x0 + x1) / 2 < right
+
+        mine = [t for t in p.tables if inside(t.bbox[0], t.bbox[2])]
+        gray = p.gray
+        if (left, right) != (0, p.gray.shape[1]):
+            gray = p.gray.copy()
+            gray[:, :left] = 255
+            gray[:, right:] = 255
+        boxes = [b for r in rects if inside(r[0], r[2]) for b in cells.get(r, [])]
+        below = max(t.bbox[3] for t in mine) if mine and after_tables != "all" else None
+        boxes += text_boxes(gray, mine, text, det_factor or TEXT_DET_DPI / CELL_DPI, cleaned_box, below, after_tables)
+        segments = [s for s in p.segments if inside(s.x0, s.x1)]
+        found, n = page_lines(page, [b for b in boxes if b is not None], segments, tables, scale=scale, tol=p.tol,
+                              min_len=p.min_len, gap=0.8)
+        lines += found
+        tables += n
+    return lines, tables - first_table
+
+
+def columns(gray: Any) -> list[tuple[int, int]]:
+    """The printed pages of a sheet, as ranges of its columns: a landscape sheet with a blank gutter near its middle
+    is two pages side by side (a booklet scanned open); any other page is one."""
+    h, w = gray.shape[:2]
+    if w <= h:
+        return [(0, w)]
+    ink = (gray[:, w // 3 : 2 * w // 3] < 128).sum(axis=0) <= 1
+    runs = ink_runs(ink, min_len=max(3, w // 100), gap=0)
+    if not runs:
+        return [(0, w)]
+    a, b = max(runs, key=lambda r: (r[1] - r[0], -r[0]))
+    mid = w // 3 + (a + b) // 2
+    return [(0, mid), (mid, w)]
+
+
+def survey(page: Any) -> bool:
+    """Whether a PDF page holds a ruled table, from a quick look at :data:`SURVEY_DPI` (its ruling lines only:
+    a 1° tilt leaves a one-pixel line long horizontal runs, so the page need not be straightened)."""
+    from .ocr import _gray, _line_masks, _segments
+    from .ruled import _tables
+
+    scale = SURVEY_DPI / 72
+    horiz, vert = _line_masks(_gray(page.render(scale=scale, grayscale=True).to_numpy()))
+    return bool(_tables(_segments(horiz, True) + _segments(vert, False), max(2.0, scale * 2.5), scale * 8))
+
+
+def plan(has_table: list[bool], landscape: list[bool]) -> list[tuple[str, str]]:
+    """For each page, how its text outside tables is read and how the text below its last table is (see
+    :data:`TEXT_READ`): everything up to the last table; after it only the document's last lines."""
+    if not any(has_table):
+        return [("all", "all")] + [("none", "none")] * (len(has_table) - 2) + [("tail", "tail")] * (len(has_table) > 1)
+    first, last = has_table.index(True), len(has_table) - 1 - has_table[::-1].index(True)
+    out = []
+    for i, table in enumerate(has_table):
+        end = "tail" if i == len(has_table) - 1 else "none"
+        if i < first:
+            out.append((TEXT_READ["first"], TEXT_READ["first"]))
+        elif i == last:  # a spread's two pages are not read top to bottom: all of it
+            out.append((TEXT_READ["table"], TEXT_READ["table"] if landscape[i] else end))
+        elif i < last:
+            out.append((TEXT_READ["table"], TEXT_READ["table"]) if table else (TEXT_READ["between"], TEXT_READ["between"]))
+        else:
+            out.append((end, end))
+    return out
 
 
 def read_pdf_tables_first(data: bytes, meta: dict[str, str]) -> Document:
-    """A PDF without a text layer, read table first: every page rendered at :data:`CELL_DPI`; the text outside
-    the tables read by the page's role (:data:`TEXT_READ`).  A page of prose between a table page and the last
-    page is not recognised: its number is recorded (``ocr_pages_not_read``) with the reason."""
+    """A PDF without a text layer, read table first.  Every page is looked over at :data:`SURVEY_DPI` for its
+    tables; then the pages that hold a table, the pages before the first one and the last page are rendered at
+    :data:`CELL_DPI` and read (:func:`plan`).  The prose after the last table — neither a table nor the report's
+    metadata — is not recognised, except the document's last lines (signature, date), and where it stood is
+    recorded: ``ocr_pages_not_read`` (pages), ``ocr_text_not_read`` (the page whose text below its last table)."""
     from ..document import is_page_footer
     from ..limits import check_page, check_pages
     from .pdf import MEDIA_TYPE, _pdfium_open
@@ -456,48 +528,43 @@ def read_pdf_tables_first(data: bytes, meta: dict[str, str]) -> Document:
     lines: list[Line] = []
     tables = 0
     not_read: list[int] = []
-    seen_table = False
-    deferred: tuple[int, Any] | None = None  # a page of prose after a table page: the last page, or skipped
-
-    def read(pno: int, p: Prepared, role: str) -> None:
-        nonlocal tables
-        found_lines, found = page_lines_tables_first(None, scale, page=pno, first_table=tables, text=TEXT_READ[role], prepared=p)
-        lines.extend(ln for ln in found_lines if ln.exact or not is_page_footer(ln.text))
-        tables += found
-
+    below_not_read: list[int] = []
     try:
         check_pages(len(pdf))
+        has_table, landscape = [], []
         for i in range(len(pdf)):
             page = pdf[i]
             try:
-                check_page(page.get_width(), page.get_height(), scale, i + 1)  # before PDFium allocates the bitmap
+                check_page(page.get_width(), page.get_height(), scale, i + 1)  # before PDFium allocates any bitmap
+                has_table.append(survey(page))
+                landscape.append(page.get_width() > page.get_height())
+            finally:
+                page.close()
+        for i, (text, after) in enumerate(plan(has_table, landscape)):
+            if text == "none":
+                not_read.append(i + 1)
+                continue
+            if after == "none" or (after == "tail" and has_table[i]):
+                below_not_read.append(i + 1)
+            page = pdf[i]
+            try:
                 prepared = prepare(page.render(scale=scale, grayscale=True).to_numpy(), scale)
             finally:
                 page.close()
-            if i == 0:
-                seen_table |= bool(prepared.tables)
-                read(1, prepared, "first")
-                continue
-            if prepared.tables:
-                if deferred is not None:
-                    not_read.append(deferred[0])
-                    deferred = None
-                seen_table = True
-                read(i + 1, prepared, "table")
-            elif not seen_table:
-                read(i + 1, prepared, "first")  # the opening before the first table: 总体情况, its statements
-            else:
-                if deferred is not None:
-                    not_read.append(deferred[0])
-                deferred = (i + 1, prepared)
-        if deferred is not None:
-            read(deferred[0], deferred[1], "last")
+            found_lines, found = page_lines_tables_first(None, scale, page=i + 1, first_table=tables, text=text,
+                                                         prepared=prepared, after_tables=after)
+            lines.extend(ln for ln in found_lines if ln.exact or not is_page_footer(ln.text))
+            tables += found
     finally:
         pdf.close()
     out = {**meta, "pdf_reader": "ocr", "ocr_path": "tables"}
     if not_read:
         out["ocr_pages_not_read"] = ",".join(map(str, not_read))
-        out["ocr_pages_not_read_why"] = "prose after the tables, neither a table nor metadata: not recognised"
+    if below_not_read:
+        out["ocr_text_not_read"] = ",".join(map(str, below_not_read))
+    if not_read or below_not_read:
+        out["ocr_not_read_why"] = ("prose after the last table (neither a table nor the report's metadata) not recognised; "
+                                   f"the document's last {LAST_LINES} lines were")
     return Document(lines=lines, media_type=MEDIA_TYPE, meta=out)
 
 

@@ -29,7 +29,7 @@ def load_codes(con: duckdb.DuckDBPyConnection, schema: Schema) -> dict[str, Any]
     rank = {c: i for i, c in enumerate(SECTION_ORDER)}
     sections.sort(key=lambda s: (rank.get(s["code"], len(rank)), s["code"]))
     order = {s["code"]: i for i, s in enumerate(sections)}
-    extra_cols = ", ".join(c for c in ("parent", "category") if schema.has("code_rows", c))
+    extra_cols = ", ".join(c for c in ("kind", "parent", "category") if schema.has("code_rows", c))
     rows = _rows(con, "SELECT section, code, label_zh AS zh, label_en AS en, formats, sort_order"
                  + (f", {extra_cols}" if extra_cols else "") + " FROM code_rows")
     cols = _rows(con, "SELECT section, code, label_zh AS zh, label_en AS en, formats, sort_order FROM code_columns")

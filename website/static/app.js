@@ -166,7 +166,7 @@ async function renderBody(id) {
   <h1 id="body-name">${esc(a.name)}</h1>
   <p class="sub">${esc([b.province, a.region].filter(Boolean).join(' · '))} · ${esc(a.level)} · ${esc(a.kind)}${b.pinyin ? ` · ${esc(b.pinyin)}` : ''} · <code>${esc(a.agency_id)}</code></p>
   <dl class="kv"><dt>Years 年度</dt><dd id="body-years">${reports.map(r => r.year).join(', ')}</dd>
-  <dt>Names printed 曾用名</dt><dd>${(b.names || []).map(n => `${esc(n.name)} (${n.first_year}–${n.last_year})`).join('; ')}</dd>
+  <dt>Names printed 名称</dt><dd>${(b.names || []).map(n => `${esc(n.name)} (${n.first_year}–${n.last_year})`).join('; ')}</dd>
   <dt>Missing years 缺失年度</dt><dd id="body-missing">${(b.missing || []).length ? b.missing.map(m => `${m.year} (${esc(m.why)})`).join('; ') : '<span class="muted">none between its first and last report</span>'}</dd></dl>
   <h2>Reports 年度报告</h2>
   ${table(['Year', 'Format', 'Scope', { html: 'Granted 予以公开', cls: 'num' }, { html: 'Processed 总计', cls: 'num' }, { html: 'Grant rate', cls: 'num' }, { html: 'Refusal rate', cls: 'num' }, 'Published', 'Timeliness 时效', { html: 'Failed checks', cls: 'num' }, 'Title'], repRows, 'body-reports')}
@@ -196,9 +196,10 @@ function cellHtml(codes, facts, i, section, row, col) {
   return `<td class="${cls}" data-fact="${i}" data-section="${section}" data-row="${row.code}" data-col="${col.code}" data-value="${v === null ? '' : v}" title="${esc(row.zh || row.code)} · ${esc(col.zh || col.code)}">${esc(text)}</td>`;
 }
 function reportTable(codes, report, facts, section) {
-  const { rows, cols, cells } = sectionLayout(codes, report, facts, section);
+  let { rows, cols, cells } = sectionLayout(codes, report, facts, section);
   if (!rows.length) return '<p class="muted">Not printed in this report.</p>';
   if (section === 'reviews') { // printed as one row: 行政复议 | 行政诉讼 (未经复议直接起诉 | 复议后起诉), five columns each
+    rows = rows.filter(r => r.kind !== 'heading'); // the heading 行政诉讼 is the group label of its two rows
     const groups = rows.map(r => (r.zh || r.code).split(' · '));
     const top = []; groups.forEach((g, k) => { if (k && groups[k - 1][0] === g[0]) top[top.length - 1].n++; else top.push({ label: g[0], n: 1, deep: g.length > 1 }); });
     const h1 = top.map(t => `<th colspan="${t.n * cols.length}" rowspan="${t.deep ? 1 : 2}">${esc(t.label)}</th>`).join('');
@@ -215,7 +216,7 @@ function reportTable(codes, report, facts, section) {
     head2 = `<tr>${legal.map(c => `<th class="num">${esc(c.zh || c.code)}</th>`).join('')}</tr>`;
   } else head += cols.map(c => `<th class="num">${esc(c.zh || c.code)}</th>`).join('');
   head += '</tr>';
-  const body = rows.map(r => `<tr><th class="rowlabel" title="${esc(r.en || '')}">${esc(r.zh || r.code)}</th>${cols.map(c => cellHtml(codes, facts, cells.get(`${r.i}|${c.i}`), section, r, c)).join('')}</tr>`).join('');
+  const body = rows.map(r => r.kind === 'heading' ? `<tr class="heading"><th class="heading" colspan="${cols.length + 1}" title="${esc(r.en || '')}">${esc(r.zh || r.code)}</th></tr>` : `<tr><th class="rowlabel" title="${esc(r.en || '')}">${esc(r.zh || r.code)}</th>${cols.map(c => cellHtml(codes, facts, cells.get(`${r.i}|${c.i}`), section, r, c)).join('')}</tr>`).join('');
   return `<div class="scroll"><table class="report" data-section="${section}"><thead>${head}${head2}</thead><tbody>${body}</tbody></table></div>`;
 }
 
@@ -264,7 +265,7 @@ function showProvenance(codes, rep, i) {
   panel.innerHTML = `<h3>${esc(row.zh || row.code)} · ${esc(col.zh || col.code)}</h3>
   <p class="sub">${esc(row.en || '')} — ${esc(col.en || '')}</p>
   <dl class="kv">
-    <dt>Value 数值</dt><dd id="prov-value">${esc(f.v[i] === null ? 'null (printed blank)' : fmtNum(f.v[i]))}</dd>
+    <dt>Value 数字</dt><dd id="prov-value">${esc(f.v[i] === null ? 'null (printed blank)' : fmtNum(f.v[i]))}</dd>
     <dt>Printed 原文</dt><dd id="prov-raw">${esc(f.raw[i] ?? (f.v[i] === null ? '' : String(f.v[i])))}</dd>
     ${f.note[i] ? `<dt>Note 备注</dt><dd>${esc(f.note[i])}</dd>` : ''}
     ${f.d[i] ? '<dt>Derived</dt><dd>computed from the table, not printed</dd>' : ''}
@@ -354,7 +355,7 @@ async function renderValidation() {
   app.innerHTML = `<h1>Validation 校验</h1><p class="sub">Accounting identities of the printed tables (a failure is a finding about the source: no number is changed), then what the parser could not read with certainty.</p>
   <h2>Identities by format 按格式</h2>${rate(v.by_format)}
   <h2>Identities by year 按年度</h2>${rate(v.by_year)}
-  <h2>Identities by province 按省份</h2>${rate(v.by_province)}
+  <h2>Identities by province 按省</h2>${rate(v.by_province)}
   <h2>Narrative against tables by year 正文与表格</h2>${rate(v.text_by_year)}
   <h2>Identities 校验项</h2>${table(['Identity', { html: 'Checks', cls: 'num' }, { html: 'Failed', cls: 'num' }], v.by_identity.map(x => [td(`<code>${esc(x.name)}</code>`), num(x.checks), num(x.failed)]))}
   <h2>Problems by kind 问题类型</h2>${table(['Kind', 'Section', { html: 'Problems', cls: 'num' }, { html: 'Reports', cls: 'num' }], v.problems_by_kind.map(x => [td(esc(x.kind)), td(esc(x.section)), num(x.n), num(x.reports)]), 'problems')}
@@ -391,7 +392,7 @@ async function showSearch() {
   const hits = await search(q);
   if (seq !== searchSeq) return;
   box.hidden = false;
-  box.innerHTML = hits.length ? hits.map(h => `<a class="hit" href="#/${h.type === 'b' ? 'body' : 'place'}/${encodeURIComponent(h.id)}">${h.type === 'p' ? '📍 ' : ''}${esc(h.label)}<small>${esc(h.ctx)}</small></a>`).join('') : '<p>No body or place starts so.</p>';
+  box.innerHTML = hits.length ? hits.map(h => `<a class="hit" href="#/${h.type === 'b' ? 'body' : 'place'}/${encodeURIComponent(h.id)}">${h.type === 'p' ? '[地区] ' : ''}${esc(h.label)}<small>${esc(h.ctx)}</small></a>`).join('') : '<p>No body or place starts so.</p>';
 }
 input.addEventListener('input', () => showSearch().catch(fail));
 document.getElementById('search-form').addEventListener('submit', e => { e.preventDefault(); showSearch().catch(fail); });

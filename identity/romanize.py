@@ -11,6 +11,8 @@ Convention (documented in the release's codebook):
   Subdistrict).  No English is given (null) for a name whose suffix is not in the table, whose proper name
   is one character (赵县: Zhao County and Zhaoxian are both in use), or that names peoples (恩施土家族苗族
   自治州: the peoples' English names are not in this table).
+- **established forms** (:data:`PINYIN_ESTABLISHED`, :data:`ESTABLISHED`): 陕西 is Shaanxi (apart from 山西 Shanxi);
+  Hong Kong, Macao and Inner Mongolia keep the English names in use.
 - **certain**: every character's reading is settled, tones aside — it has one reading, or pypinyin's
   phrase dictionary settles it in context (重庆 → Chongqing).  A name with a character of several
   readings that the dictionary does not settle (朝阳: zhao/chao) gets null, never a guess; callers count them.
@@ -72,6 +74,8 @@ ESTABLISHED: dict[str, str] = {
     "澳门特别行政区": "Macao Special Administrative Region",
     "内蒙古自治区": "Inner Mongolia Autonomous Region",
 }
+# Proper names whose official romanisation departs from plain tone-less pinyin: 陕西 is Shaanxi, apart from 山西 Shanxi.
+PINYIN_ESTABLISHED: dict[str, str] = {"陕西": "Shaanxi"}
 
 # The peoples named in the names of autonomous units (in Chinese only: to tell a people's name from a proper name).
 PEOPLES = (
@@ -135,11 +139,11 @@ def region(name: str, short_name: str | None = None, level: str | None = None) -
     """A region's proper name in pinyin and its name in English (see the module's convention)."""
     proper, middle, suffix = split_region(name, short_name)
     sylls = syllables(proper)
-    if sylls is None:
+    py = PINYIN_ESTABLISHED.get(proper) or (word(sylls) if sylls is not None else None)
+    if name in ESTABLISHED:  # an English name in use whatever the reading of its characters
+        return Romanized(py, ESTABLISHED[name], None if py else "uncertain_reading")
+    if py is None or sylls is None:
         return Romanized(None, None, "uncertain_reading")
-    py = word(sylls)
-    if name in ESTABLISHED:
-        return Romanized(py, ESTABLISHED[name], None)
     if suffix is None:
         return Romanized(py, None, "no_suffix")
     if middle:
@@ -196,9 +200,9 @@ def agency(name: str | None, region_code: str | None = None) -> Romanized:
         d = divisions().get(code)
         proper, middle, suffix = split_region(text, d.short_name if d else None)
         parts = [syllables(proper), *([syllables(middle)] if middle else [])]
-        if any(p is None for p in parts):
+        if any(p is None for p in parts) and proper not in PINYIN_ESTABLISHED:
             return Romanized(None, None, "uncertain_reading")
-        words += [word(p) for p in parts if p]
+        words += [PINYIN_ESTABLISHED.get(proper) or word(parts[0]), *(word(p) for p in parts[1:])]  # type: ignore[arg-type]
         if suffix:
             words.append(suffix.pinyin)
     tail = syllables(rest) if rest else []

@@ -88,6 +88,20 @@ def narrative_signatures(doc: Document, prose: Prose | None = None) -> dict[str,
     return out
 
 
+def read_in_full(signatures: dict[str, list], table_sections: set[str], meta: dict) -> dict[str, list]:
+    """The signatures of the sections whose prose was read in full.
+
+    A scan read table-first (``readers/ocr_cells.py``) leaves the prose after its last table unrecognised and says so
+    (``ocr_pages_not_read`` / ``ocr_text_not_read``): a section there would be signed from part of its text, and its
+    boilerplate estimate would be wrong.  Only the sections before the section of the last table read are whole —
+    in the national template's order, every one of them ends before that table is printed."""
+    if not (meta.get("ocr_pages_not_read") or meta.get("ocr_text_not_read")):
+        return signatures
+    order = [code for code, _ in SECTIONS]
+    last = max((order.index(s) for s in table_sections if s in order), default=0)
+    return {code: sig for code, sig in signatures.items() if order.index(code) < last}
+
+
 def estimated_jaccard(a: str, b: str) -> float:
     """The share of the 64 MinHash positions where two signatures agree (the Jaccard estimate)."""
     n = len(a) // 8

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .checks import check_report
-from .narrative import narrative_signatures
+from .narrative import narrative_signatures, read_in_full
 from .statements import prose_lines, text_checks
 from .document import Document
 from identity.agency import Context
@@ -164,7 +164,7 @@ def parse_document(doc: Document, path: str = "", **provenance: str | None) -> P
                     )
     prose = prose_lines(doc)  # read once, for the text's statements and for its narrative's signatures
     result.checks = check_report(result.facts) + text_checks(doc, result.facts, prose)
-    meta.narrative = narrative_signatures(doc, prose)
+    meta.narrative = read_in_full(narrative_signatures(doc, prose), {f.section for f in result.facts}, doc.meta)
     return result
 
 

@@ -195,3 +195,19 @@ def test_a_report_without_a_printed_date_takes_the_list_pages_and_says_so() -> N
     dated = parse_document(from_text(next(s for s in SEEDS if s.stem.startswith("003")).read_text(encoding="utf-8")), "003.txt")
     prepare(dated, SourceDocument("003.txt", list_date="2024-02-20"))
     assert (dated.report.published_on, dated.report.published_on_source) == ("2024-01-29", "text")  # the printed date wins
+
+
+def test_a_scan_whose_prose_after_its_tables_was_not_read_signs_only_the_sections_read_in_full() -> None:
+    """Issue #25: the table-first OCR path leaves the prose after the last table unread and records it; the sections
+    there (problems, other) would be signed from part of their text, so only those before the last table are kept."""
+    from parsers.document import from_text
+    from parsers.report import parse_document
+
+    seed = next(s for s in SEEDS if s.stem.startswith("000"))
+    whole = parse_document(from_text(seed.read_text(encoding="utf-8")), seed.name)
+    assert {"overview", "problems"} <= whole.report.narrative.keys()
+    doc = from_text(seed.read_text(encoding="utf-8"))
+    doc.meta["ocr_text_not_read"] = "3"
+    partial = parse_document(doc, seed.name)
+    assert partial.report.narrative == {k: v for k, v in whole.report.narrative.items() if k in ("overview", "proactive", "applications")}
+    assert partial.facts == whole.facts  # the tables are read as before

@@ -262,6 +262,10 @@ def cmd_site(args: argparse.Namespace) -> int:
     print(f"site of {folder.name}: {summary.path}  ({summary.files} files, {summary.bytes / 1e6:.1f} MB, "
           f"{summary.bodies} bodies, {summary.reports} reports, {summary.seconds:.1f} s)")
     print(f"open it: python -m http.server -d {summary.path.parent} 8000, then http://127.0.0.1:8000/{summary.path.name}/")
+    sums = folder / "SHA256SUMS"
+    if summary.path.resolve().parent == folder and sums.is_file() and "  site/" in sums.read_text(encoding="utf-8"):
+        print(f"note: {sums} lists the site the release shipped; `sha256sum -c SHA256SUMS` reports any file this "
+              "build wrote differently (the site is deterministic: the same code writes the same bytes)")
     return 0
 
 

@@ -102,7 +102,6 @@ def report_sql(schema: Schema) -> str:
 def body_sql(schema: Schema) -> str:
     """One row per resolved body: (agency_id, shard, json) ordered by shard then id."""
     source_file = "d.source_file" if schema.has("documents", "source_file") else "NULL"
-    pinyin = "a.name_pinyin" if schema.has("agencies", "name_pinyin") else "NULL"
     return f"""
     WITH fv AS (
       SELECT report_id,
@@ -156,7 +155,7 @@ def body_sql(schema: Schema) -> str:
       WHERE r.agency_id IS NOT NULL GROUP BY r.agency_id
     )
     SELECT a.agency_id AS id, sh.shard, to_json({{
-      body: a, pinyin: {pinyin}, province: p.name, province_code: p.code, names: nm.names, reports: rep.reports,
+      body: a, province: p.name, province_code: p.code, names: nm.names, reports: rep.reports,
       indicators: ind.indicators, failed_checks: fc.failed, text_disagreements: td.disagreements,
       missing: ms.missing, documents: dc.documents
     }}) AS json

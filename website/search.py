@@ -32,16 +32,17 @@ def norm(text: str) -> str:
 
 
 def pinyin_keys(name: str, given: str | None) -> list[str]:
-    """Full pinyin and initials of ``name``: from the release's column when present, else pypinyin."""
-    if given:
-        syllables = [s for s in re.split(r"[\s']+", given.lower()) if s]
-    else:
-        from pypinyin import lazy_pinyin
+    """Search keys in pinyin for ``name``: pypinyin's full pinyin and initials, plus the release's own pinyin
+    (``name_pinyin``, given only where the reading is certain) and its words' initials when it has one.  Keys only
+    help find a name, so a second reading adds recall and never changes data."""
+    from pypinyin import lazy_pinyin
 
-        syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.isascii() and s.isalpha()]
-    if not syllables:
-        return []
-    return ["".join(syllables), "".join(s[0] for s in syllables)]
+    syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.isascii() and s.isalpha()]
+    keys = ["".join(syllables), "".join(s[0] for s in syllables)] if syllables else []
+    if given:
+        words = [w for w in re.split(r"[\s']+", given.lower()) if w]
+        keys += ["".join(words), "".join(w[0] for w in words)]
+    return [k for k in keys if k]
 
 
 def entries(con: duckdb.DuckDBPyConnection, schema: Schema) -> list[tuple[str, list[Any]]]:

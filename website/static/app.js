@@ -51,7 +51,7 @@ function lineChart(series, { width = 360, height = 170, max = null, fmt = pct, c
   if (!years.length) return `<figure class="chart" id="${id}"><p class="muted">No data.</p><figcaption>${caption}</figcaption></figure>`;
   const vals = series.flatMap(s => s.points.map(p => p[1])).filter(v => v !== null);
   const top = max ?? Math.max(1e-9, ...vals);
-  const L = 44, R = 10, T = 10, B = 24, W = width - L - R, H = height - T - B;
+  const L = 44, R = 22, T = 10, B = 24, W = width - L - R, H = height - T - B;
   const x = y => L + (years.length === 1 ? W / 2 : (years.indexOf(y) / (years.length - 1)) * W);
   const yv = v => T + H - (v / top) * H;
   const colors = ['#0b5cad', '#d9480f', '#2b8a3e', '#862e9c'];
@@ -164,7 +164,7 @@ async function renderBody(id) {
   const checks = (list, cap) => list && list.length ? table(['Year', 'Identity', 'Numbers'], list.map(c => [td(link(`#/report/${c.r}`, c.y)), td(`<code>${esc(c.name)}</code>`), td(esc(c.detail))])) : `<p class="muted">${cap}</p>`;
   app.innerHTML = `
   <h1 id="body-name">${esc(a.name)}</h1>
-  <p class="sub">${esc([b.province, a.region].filter(Boolean).join(' · '))} · ${esc(a.level)} · ${esc(a.kind)}${b.pinyin ? ` · ${esc(b.pinyin)}` : ''} · <code>${esc(a.agency_id)}</code></p>
+  <p class="sub">${esc([b.province, a.region].filter(Boolean).join(' · '))} · ${esc(a.level)} · ${esc(a.kind)}${a.name_pinyin ? ` · ${esc(a.name_pinyin)}` : ''}${a.name_en ? ` · ${esc(a.name_en)}` : ''} · <code>${esc(a.agency_id)}</code></p>
   <dl class="kv"><dt>Years 年度</dt><dd id="body-years">${reports.map(r => r.year).join(', ')}</dd>
   <dt>Names printed 名称</dt><dd>${(b.names || []).map(n => `${esc(n.name)} (${n.first_year}–${n.last_year})`).join('; ')}</dd>
   <dt>Missing years 缺失年度</dt><dd id="body-missing">${(b.missing || []).length ? b.missing.map(m => `${m.year} (${esc(m.why)})`).join('; ') : '<span class="muted">none between its first and last report</span>'}</dd></dl>

@@ -2,8 +2,8 @@
 
     uv run python benchmarks/scan_ocr.py [--quick] [--dpi-sweep]
 
-The five seed reports (their goldens, with their own opening narrative from data/samples and more of it after
-the tables, as real reports run to several pages of prose) are printed with the bundled CJK font and scanned
+The five seed reports (their goldens, with their own opening narrative from data/samples before the tables and
+pages of narrative after them, as real reports run to several pages of prose) are printed with the bundled CJK font and scanned
 by ``synth/scan.py`` in the styles of :data:`SCANS` (150–300 dpi, tilts up to 1°, speckle 0.05–0.4 %, JPEG,
 one printed page a sheet or a booklet's two pages side by side), and two as HTML pages whose tables are
 pictures.  Each document is parsed by both paths (``XXGK_OCR_PATH=page`` and ``tables``), alternately first,
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
@@ -61,7 +62,7 @@ def corpus(scans: tuple, picture_seeds: tuple) -> list[Doc]:
     import pypdfium2 as pdfium
 
     from synth.demo_portal import real_prose
-    from synth.layout import MediaStyle, Para, build
+    from synth.layout import MediaStyle, Para, _prose, build
     from synth.media import render_html, render_pdf
     from synth.model import from_golden
     from synth.scan import FONT, ScanStyle, scan_pdf, table_images
@@ -76,11 +77,12 @@ def corpus(scans: tuple, picture_seeds: tuple) -> list[Doc]:
         prose = real_prose(gp.stem)
         first_table = next(i for i, b in enumerate(spec.blocks) if not isinstance(b, Para))
         problems = next(i for i, b in enumerate(spec.blocks) if isinstance(b, Para) and b.text.startswith("五、"))
-        # the report's own opening narrative before its tables, and more of it after them (五、 problems and
-        # improvements): the pages of prose a real report has
+        # the report's own opening narrative before its tables, and pages of narrative after them (五、 problems
+        # and improvements: what was done, meetings and trainings counted, no statement of the tables' figures)
         after: list[Para] = []
-        while prose and sum(len(p.text) for p in after) < closing * PROSE_PAGE:
-            after.append(Para(prose[len(after) % len(prose)].text))
+        rng = random.Random(seed)
+        while sum(len(p.text) for p in after) < closing * PROSE_PAGE:
+            after.append(Para(_prose(rng, len(after))))
         spec.blocks = [*spec.blocks[:2], *prose, *spec.blocks[2:first_table], *spec.blocks[first_table:problems + 1],
                        *after, *spec.blocks[problems + 1:]]
         pdf = render_pdf(spec, style)
@@ -166,6 +168,9 @@ def main() -> None:
         print(f"{doc.name:<44}{doc.pages:>6}{a.seconds / doc.pages:>10.2f}{b.seconds / doc.pages:>12.2f}{a.seconds / b.seconds:>8.1f}×"
               f"  {a.right}/{a.wrong}/{a.flagged:<6}{b.right}/{b.wrong}/{b.flagged:<8}{a.meta == b.meta!s:<5} {a.statements == b.statements!s:<5}"
               + (f" (pages not read: {b.not_read})" if b.not_read else ""), flush=True)
+        if a.statements != b.statements:
+            print(f"    statement checks, whole page only: {sorted(set(a.statements) - set(b.statements))}; "
+                  f"table first only: {sorted(set(b.statements) - set(a.statements))}")
     pages = sum(d.pages for d, _, _ in rows)
     golden = sum(len(d.golden["facts"]) for d, _, _ in rows)
     print(f"\n{len(rows)} documents, {pages} pages (a picture counts as a page), {golden} golden numbers")

@@ -433,10 +433,11 @@ def prepare(image: Any, scale: float) -> Prepared:
 
 def page_lines_tables_first(image: Any, scale: float, *, page: int, first_table: int, text: str = "all",
                             det_factor: float | None = None, prepared: Prepared | None = None,
-                            after_tables: str = "all") -> tuple[list[Line], int]:
+                            after_tables: str = "all", modes: list[tuple[str, str]] | None = None) -> tuple[list[Line], int]:
     """One page image read table first: lines as :func:`parsers.readers.ruled.page_lines` makes them (tables as
     exact grids, the text outside as lines), the tables' cells recognised without detection.  ``text`` says how
-    the text outside the tables is read, ``after_tables`` how the text below the page's last table is."""
+    the text outside the tables is read, ``after_tables`` how the text below the page's last table is; ``modes``
+    gives both for each printed page of a sheet (:func:`columns`) when they differ."""
     from .ocr import cleaned_box
     from .ruled import page_lines
 
@@ -446,7 +447,10 @@ def page_lines_tables_first(image: Any, scale: float, *, page: int, first_table:
     lines: list[Line] = []
     tables = first_table
     # a sheet holding two printed pages (a booklet's spread) is read as its two pages, left then right
-    for left, right in columns(p.gray):
+    halves = columns(p.gray)
+    if modes is None or len(modes) != len(halves):  # the survey saw the sheet otherwise: all of it is read
+        modes = [(text, after_tables)] * len(halves) if modes is None else [("all", "all")] * len(halves)
+    for (left, right), (text, after_tables) in zip(halves, modes, strict=True):
         def inside(x0: float, x1: float, left: int = left, right: int = right) -> bool:
             return left <= (x0 + x1) / 2 < right
 
@@ -458,7 +462,7 @@ def page_lines_tables_first(image: Any, scale: float, *, page: int, first_table:
             gray[:, right:] = 255
         boxes = [b for r in rects if inside(r[0], r[2]) for b in cells.get(r, [])]
         below = max(t.bbox[3] for t in mine) if mine and after_tables != "all" else None
-        boxes += text_boxes(gray, mine, text, det_factor or TEXT_DET_DPI / CELL_DPI, cleaned_box, below, after_tables)
+        boxes += [] if text == "none" else text_boxes(gray, mine, text, det_factor or TEXT_DET_DPI / CELL_DPI, cleaned_box, below, after_tables)
         segments = [s for s in p.segments if inside(s.x0, s.x1)]
         found, n = page_lines(page, [b for b in boxes if b is not None], segments, tables, scale=scale, tol=p.tol,
                               min_len=p.min_len, gap=0.8)
@@ -482,19 +486,22 @@ def columns(gray: Any) -> list[tuple[int, int]]:
     return [(0, mid), (mid, w)]
 
 
-def survey(page: Any) -> bool:
-    """Whether a PDF page holds a ruled table, from a quick look at :data:`SURVEY_DPI` (its ruling lines only:
-    a 1° tilt leaves a one-pixel line long horizontal runs, so the page need not be straightened)."""
+def survey(page: Any) -> list[bool]:
+    """Whether each printed page of a PDF page (two on a booklet's spread, :func:`columns`) holds a ruled table,
+    from a quick look at :data:`SURVEY_DPI` (its ruling lines only: a 1° tilt leaves a one-pixel line long
+    horizontal runs, so the page need not be straightened)."""
     from .ocr import _gray, _line_masks, _segments
     from .ruled import _tables
 
     scale = SURVEY_DPI / 72
-    horiz, vert = _line_masks(_gray(page.render(scale=scale, grayscale=True).to_numpy()))
-    return bool(_tables(_segments(horiz, True) + _segments(vert, False), max(2.0, scale * 2.5), scale * 8))
+    gray = _gray(page.render(scale=scale, grayscale=True).to_numpy())
+    horiz, vert = _line_masks(gray)
+    found = _tables(_segments(horiz, True) + _segments(vert, False), max(2.0, scale * 2.5), scale * 8)
+    return [any(left <= (t.bbox[0] + t.bbox[2]) / 2 < right for t in found) for left, right in columns(gray)]
 
 
-def plan(has_table: list[bool], landscape: list[bool]) -> list[tuple[str, str]]:
-    """For each page, how its text outside tables is read and how the text below its last table is (see
+def plan(has_table: list[bool]) -> list[tuple[str, str]]:
+    """For each printed page, how its text outside tables is read and how the text below its last table is (see
     :data:`TEXT_READ`): everything up to the last table; after it only the document's last lines."""
     if not any(has_table):
         return [("all", "all")] + [("none", "none")] * (len(has_table) - 2) + [("tail", "tail")] * (len(has_table) > 1)
@@ -504,8 +511,8 @@ def plan(has_table: list[bool], landscape: list[bool]) -> list[tuple[str, str]]:
         end = "tail" if i == len(has_table) - 1 else "none"
         if i < first:
             out.append((TEXT_READ["first"], TEXT_READ["first"]))
-        elif i == last:  # a spread's two pages are not read top to bottom: all of it
-            out.append((TEXT_READ["table"], TEXT_READ["table"] if landscape[i] else end))
+        elif i == last:
+            out.append((TEXT_READ["table"], end))
         elif i < last:
             out.append((TEXT_READ["table"], TEXT_READ["table"]) if table else (TEXT_READ["between"], TEXT_READ["between"]))
         else:
@@ -531,28 +538,29 @@ def read_pdf_tables_first(data: bytes, meta: dict[str, str]) -> Document:
     below_not_read: list[int] = []
     try:
         check_pages(len(pdf))
-        has_table, landscape = [], []
+        sheets: list[list[bool]] = []  # each PDF page's printed pages: whether each holds a table
         for i in range(len(pdf)):
             page = pdf[i]
             try:
                 check_page(page.get_width(), page.get_height(), scale, i + 1)  # before PDFium allocates any bitmap
-                has_table.append(survey(page))
-                landscape.append(page.get_width() > page.get_height())
+                sheets.append(survey(page))
             finally:
                 page.close()
-        for i, (text, after) in enumerate(plan(has_table, landscape)):
-            if text == "none":
+        flat = plan([t for sheet in sheets for t in sheet])
+        for i, sheet in enumerate(sheets):
+            modes, flat = flat[: len(sheet)], flat[len(sheet) :]
+            if all(text == "none" for text, _ in modes):
                 not_read.append(i + 1)
                 continue
-            if after == "none" or (after == "tail" and has_table[i]):
+            if any(after == "none" or (after == "tail" and t) for (_, after), t in zip(modes, sheet, strict=True)):
                 below_not_read.append(i + 1)
             page = pdf[i]
             try:
                 prepared = prepare(page.render(scale=scale, grayscale=True).to_numpy(), scale)
             finally:
                 page.close()
-            found_lines, found = page_lines_tables_first(None, scale, page=i + 1, first_table=tables, text=text,
-                                                         prepared=prepared, after_tables=after)
+            found_lines, found = page_lines_tables_first(None, scale, page=i + 1, first_table=tables, prepared=prepared,
+                                                         modes=modes)
             lines.extend(ln for ln in found_lines if ln.exact or not is_page_footer(ln.text))
             tables += found
     finally:

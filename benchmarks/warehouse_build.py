@@ -114,7 +114,11 @@ def synthetic_tables(n: int, first: int = 0):  # noqa: ANN201 - dict of polars f
         "documents": documents, "reports": reports, "facts": facts, "checks": checks, "problems": problems,
         "report_documents": report_documents, "agencies": agencies, "agency_names": agency_names, "regions": regions,
     }
-    return {name: out[name].select([pl.col(c).cast(t) for c, t in TABLES[name].schema.items()]) for name in TABLES}
+    # columns these synthetic tables do not fill (provenance boxes, sources, names in pinyin …) are null, so the
+    # benchmark follows the schema as it grows
+    out = {name: out.get(name, frame(name, [])) for name in TABLES}  # tables the benchmark does not fill: empty
+    return {name: out[name].with_columns([pl.lit(None, dtype=t).alias(c) for c, t in TABLES[name].schema.items() if c not in out[name].columns])
+            .select([pl.col(c).cast(t) for c, t in TABLES[name].schema.items()]) for name in TABLES}
 
 
 def write_synthetic(n: int, out: Path) -> int:
@@ -145,8 +149,8 @@ def write_synthetic(n: int, out: Path) -> int:
     for w in writers.values():
         w.close()
     agencies = pl.concat(small["agencies"]).sort("agency_id", "first_year").group_by("agency_id", maintain_order=True).agg(
-        pl.col("name", "region_code", "region", "level", "kind").last(), pl.col("first_year").min(), pl.col("last_year").max(),
-        pl.col("n_reports").sum())
+        pl.col("name", "region_code", "region", "level", "kind", "name_pinyin", "name_en").last(), pl.col("first_year").min(),
+        pl.col("last_year").max(), pl.col("n_reports").sum())
     names = pl.concat(small["agency_names"]).group_by("agency_id", "printed_name").agg(pl.col("first_year").min(), pl.col("last_year").max())
     from warehouse.schema import TABLES
 
@@ -155,6 +159,10 @@ def write_synthetic(n: int, out: Path) -> int:
         write_tables({name: df}, out)
         rows += df.height
     write_tables(code_frames(), out)
+    from pipelines.dataset import typed
+    from warehouse.schema import RUN_TABLES
+
+    write_tables({name: typed(t.schema, []) for name, t in RUN_TABLES.items()}, out)  # no crawl: no portal runs
     return rows
 
 

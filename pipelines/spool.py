@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 Reduced = dict[str, list[dict[str, object]]]
 MANIFEST = "spool.json"
-FORMAT = 5  # the spool tables' layout; a spool of another format (written before an upgrade) is not complete
+FORMAT = 6  # the spool tables' layout (6: documents.source_file, fetched_at an instant); a spool of another format (written before an upgrade) is not complete
 FLUSH_DOCUMENTS = 500  # documents per Parquet part: ~100,000 facts, ~100 MB of rows at most
 
 

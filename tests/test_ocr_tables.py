@@ -74,6 +74,7 @@ def test_spread_scan_with_prose_after_the_tables(monkeypatch) -> None:
     not_read = [int(p) for p in meta["ocr_pages_not_read"].split(",")]
     assert not_read and all(1 < p < sheets for p in not_read) and "not recognised" in meta["ocr_not_read_why"]
     assert all(f.location.page not in not_read for f in result.facts)
+    assert [p.kind for p in result.problems if "not recognised" in p.detail] == ["reader"]
 
 
 def test_skew_measured_as_scanned() -> None:

@@ -10,8 +10,8 @@ text detection runs only over the ink bands outside the tables, at 100 dpi; and 
 decided by where it stands (:func:`plan`): everything up to the last table (title, opening paragraph —
 agency, year, period, contacts, the statements the text checks read —, headings, notes, labels beside a
 table) and the document's last lines (signature and date).  The prose after the last table is not
-recognised, and where it stood is recorded in the document's metadata (``ocr_pages_not_read``,
-``ocr_text_not_read``), never silently.
+recognised, and where it stood is recorded — a ``reader`` problem on the report and the document's
+metadata (``ocr_pages_not_read``, ``ocr_text_not_read``) —, never silently.
 
 Every number keeps its recognition's confidence — here the lowest of its characters' probabilities, stricter
 than the line's mean the page path keeps — so a misread digit is an ``ocr_low_confidence`` problem or breaks
@@ -352,11 +352,12 @@ def read_cells(p: Any, rects: list[tuple[float, float, float, float]], make_box:
 
 
 def text_boxes(gray: Any, tables: list[Any], mode: str, factor: float, make_box: Callable[..., Any],
-               below: float | None = None, below_mode: str = "all") -> list[Any]:
+               below: float | None = None, below_mode: str = "all", skipped: list[int] | None = None) -> list[Any]:
     """The text outside the page's tables: its ink bands found on the page with the tables blanked, detection
     run on those bands only at ``factor`` of the page's resolution, each line recognised from the full page.
     ``mode`` for the bands above ``below`` (pixels; all of them when None), ``below_mode`` for the rest: ``all``
-    lines, the ``tail`` (the last :data:`LAST_LINES`), or ``none``."""
+    lines, the ``tail`` (the last :data:`LAST_LINES`), or ``none``; ``skipped`` is told how many bands of ink
+    were left unread."""
     import cv2
 
     masked = gray.copy()
@@ -369,7 +370,10 @@ def text_boxes(gray: Any, tables: list[Any], mode: str, factor: float, make_box:
     cut = len(bands) if below is None else sum(1 for top, _ in bands if top < below * factor)
     chosen = []
     for part, how in ((bands[:cut], mode), (bands[cut:], below_mode)):
-        chosen += part if how == "all" else part[-LAST_LINES:] if how == "tail" else []
+        took = part if how == "all" else part[-LAST_LINES:] if how == "tail" else []
+        chosen += took
+        if skipped is not None:
+            skipped.append(len(part) - len(took))
     found = []
     for top, bottom in chosen:
         t, b = max(top - 6, 0), min(bottom + 6, small.shape[0])
@@ -433,11 +437,13 @@ def prepare(image: Any, scale: float) -> Prepared:
 
 def page_lines_tables_first(image: Any, scale: float, *, page: int, first_table: int, text: str = "all",
                             det_factor: float | None = None, prepared: Prepared | None = None,
-                            after_tables: str = "all", modes: list[tuple[str, str]] | None = None) -> tuple[list[Line], int]:
+                            after_tables: str = "all", modes: list[tuple[str, str]] | None = None,
+                            skipped: list[int] | None = None) -> tuple[list[Line], int]:
     """One page image read table first: lines as :func:`parsers.readers.ruled.page_lines` makes them (tables as
     exact grids, the text outside as lines), the tables' cells recognised without detection.  ``text`` says how
     the text outside the tables is read, ``after_tables`` how the text below the page's last table is; ``modes``
-    gives both for each printed page of a sheet (:func:`columns`) when they differ."""
+    gives both for each printed page of a sheet (:func:`columns`) when they differ; ``skipped`` is told how many
+    bands of text were left unread."""
     from .ocr import cleaned_box
     from .ruled import page_lines
 
@@ -462,7 +468,8 @@ def page_lines_tables_first(image: Any, scale: float, *, page: int, first_table:
             gray[:, right:] = 255
         boxes = [b for r in rects if inside(r[0], r[2]) for b in cells.get(r, [])]
         below = max(t.bbox[3] for t in mine) if mine and after_tables != "all" else None
-        boxes += [] if text == "none" else text_boxes(gray, mine, text, det_factor or TEXT_DET_DPI / CELL_DPI, cleaned_box, below, after_tables)
+        factor = det_factor or TEXT_DET_DPI / CELL_DPI
+        boxes += text_boxes(gray, mine, text, factor, cleaned_box, below, after_tables, skipped)
         segments = [s for s in p.segments if inside(s.x0, s.x1)]
         found, n = page_lines(page, [b for b in boxes if b is not None], segments, tables, scale=scale, tol=p.tol,
                               min_len=p.min_len, gap=0.8)
@@ -552,15 +559,16 @@ def read_pdf_tables_first(data: bytes, meta: dict[str, str]) -> Document:
             if all(text == "none" for text, _ in modes):
                 not_read.append(i + 1)
                 continue
-            if any(after == "none" or (after == "tail" and t) for (_, after), t in zip(modes, sheet, strict=True)):
-                below_not_read.append(i + 1)
             page = pdf[i]
             try:
                 prepared = prepare(page.render(scale=scale, grayscale=True).to_numpy(), scale)
             finally:
                 page.close()
+            skipped: list[int] = []
             found_lines, found = page_lines_tables_first(None, scale, page=i + 1, first_table=tables, prepared=prepared,
-                                                         modes=modes)
+                                                         modes=modes, skipped=skipped)
+            if sum(skipped):
+                below_not_read.append(i + 1)
             lines.extend(ln for ln in found_lines if ln.exact or not is_page_footer(ln.text))
             tables += found
     finally:
@@ -570,10 +578,16 @@ def read_pdf_tables_first(data: bytes, meta: dict[str, str]) -> Document:
         out["ocr_pages_not_read"] = ",".join(map(str, not_read))
     if below_not_read:
         out["ocr_text_not_read"] = ",".join(map(str, below_not_read))
+    problems = []
     if not_read or below_not_read:
         out["ocr_not_read_why"] = ("prose after the last table (neither a table nor the report's metadata) not recognised; "
                                    f"the document's last {LAST_LINES} lines were")
-    return Document(lines=lines, media_type=MEDIA_TYPE, meta=out)
+        where = ([f"page(s) {out['ocr_pages_not_read']}"] if not_read else []) + (
+            [f"the text below the last table of page(s) {out['ocr_text_not_read']}"] if below_not_read else [])
+        # a problem row of its own (kind "reader"), so the warehouse says which prose of a scan was not read
+        problems.append(f"OCR read the tables and the text up to the last table; not recognised: {' and '.join(where)} "
+                        f"(prose after the last table), except the document's last {LAST_LINES} lines")
+    return Document(lines=lines, media_type=MEDIA_TYPE, meta=out, problems=problems)
 
 
 def skew(gray: Any) -> float:

@@ -50,6 +50,7 @@ def synthesise(db: Path, bodies: int) -> dict[str, int]:
     """Refill the copied demo warehouse with ``bodies`` synthetic bodies and their reports, facts and checks."""
     con = duckdb.connect(str(db))
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET memory_limit = '6GB'")
     con.execute("CREATE TEMP TABLE tpl AS SELECT r.format, f.section, f.\"row\", f.\"column\", f.row_no, f.cell_no, f.table_no, "
                 "f.page, f.bbox_x0, f.bbox_top, f.bbox_x1, f.bbox_bottom FROM facts f JOIN reports r USING (report_id) "
                 "WHERE r.report_id IN (SELECT arg_max(report_id, (SELECT count(*) FROM facts g WHERE g.report_id = reports.report_id)) "
@@ -151,19 +152,24 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0, help="share of a national release (1.0: 150,000 bodies)")
     ap.add_argument("--work", type=Path, help="folder to work in (default: a temporary one, removed after)")
     ap.add_argument("--samples", type=int, default=7)
+    ap.add_argument("--reuse", action="store_true", help="keep the synthetic warehouse already in --work/national")
+    ap.add_argument("--memory", default="6GB", help="DuckDB memory limit for the build (a shared machine: default 6GB)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="site-national-"))
     try:
         release = demo_release(work)
         folder = work / "national"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        for f in ("xxgk.duckdb", "CITATION.cff", "SHA256SUMS", "README.md"):
-            shutil.copyfile(release / f, folder / f)
-        t0 = time.perf_counter()
-        counts = synthesise(folder / "xxgk.duckdb", int(NATIONAL_BODIES * args.scale))
-        print(f"synthetic warehouse: {counts} in {time.perf_counter() - t0:.0f} s", flush=True)
-        summary = build_site(folder)
+        if args.reuse and (folder / "xxgk.duckdb").is_file():
+            print("reusing the synthetic warehouse in", folder, flush=True)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            for f in ("xxgk.duckdb", "CITATION.cff", "SHA256SUMS", "README.md"):
+                shutil.copyfile(release / f, folder / f)
+            t0 = time.perf_counter()
+            counts = synthesise(folder / "xxgk.duckdb", int(NATIONAL_BODIES * args.scale))
+            print(f"synthetic warehouse: {counts} in {time.perf_counter() - t0:.0f} s", flush=True)
+        summary = build_site(folder, memory_limit=args.memory)
         print(f"site: {summary.files:,} files, {summary.bytes / 1e6:,.1f} MB, built in {summary.seconds:.0f} s "
               f"({summary.bodies:,} bodies, {summary.reports:,} reports)", flush=True)
         con = duckdb.connect(str(folder / "xxgk.duckdb"), read_only=True)

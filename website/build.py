@@ -44,12 +44,15 @@ class SiteSummary:
     seconds: float
 
 
-def build_site(release_dir: Path, out: Path | None = None, *, version: str | None = None) -> SiteSummary:
+def build_site(release_dir: Path, out: Path | None = None, *, version: str | None = None,
+               memory_limit: str | None = None) -> SiteSummary:
     """Write the site of the release in ``release_dir`` into ``out`` (default ``release_dir/site``), replacing it whole.
 
     ``version`` names the release on the pages (default: the folder's name; the release hook passes it, because
     the folder being assembled has a temporary name).  Files the release writes after its site (README,
     CITATION.cff, SHA256SUMS) are read by the browser from the release folder when the site is inside it.
+    ``memory_limit`` (DuckDB's, e.g. ``"6GB"``) caps what the export holds in memory; the rest spills to a
+    temporary folder outside the release (default: DuckDB's, 80 % of the machine's memory).
     """
     started = time.perf_counter()
     release_dir = Path(release_dir).resolve()
@@ -67,6 +70,9 @@ def build_site(release_dir: Path, out: Path | None = None, *, version: str | Non
         spill = Path(tempfile.mkdtemp(prefix="xxgk-site-"))  # DuckDB's spill files: never inside the release
         try:
             con.execute("SET temp_directory = ?", [str(spill)])
+            if memory_limit:
+                con.execute("SET memory_limit = ?", [memory_limit])
+            con.execute("SET preserve_insertion_order = false")  # every output order is an explicit ORDER BY
             inside = out.resolve().parent == release_dir
             bodies, reports = _write_data(con, release_dir, tmp, version, inside)
         finally:

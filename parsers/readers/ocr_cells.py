@@ -3,7 +3,7 @@
 Why: the whole-page path (:func:`parsers.readers.ocr.page_image_lines`) straightens each page with a Hough
 transform (~3 s a page), runs text detection over the whole page at 200 dpi and recognises every box it finds,
 most of it narrative prose, padding every short box (a cell's ``0``) to the recogniser's 320-pixel line: ~9 s a
-page.  Here the pages are first looked over for ruling lines at 72 dpi (:func:`survey`); the tilt is measured by
+page.  Here the pages are first looked over for ruling lines at 100 dpi (:func:`survey`); the tilt is measured by
 least squares through the long strokes; each table cell's printed lines are cut from the cell's own ink (a
 projection: a cell is a small, straight, ruled box) and recognised at their own width without any detection;
 text detection runs only over the ink bands outside the tables, at 100 dpi; and which text is recognised is
@@ -36,6 +36,7 @@ MIN_REC_WIDTH = 32  # a crop narrower than this (a lone digit) is padded to it: 
 RECHECK_BELOW = 0.90  # a cell line scored below this is read again with detection on the cell's crop
 INSET = 3  # pixels of a cell's edge left out (its ruling lines are not text)
 MIN_BLOT = 6  # pixels: a connected blot of ink smaller than this is a speck (a printed full stop is ~9 at 200 dpi)
+HEAD_LINES = 3  # the lines below the last table read: the heading that ends the tables (五、…), or a note first
 LAST_LINES = 8  # the document's last lines are read whatever the page: the signature and the date (metadata)
 
 # which text outside the tables is recognised, by the page's role (data, not code): a person reading a report
@@ -46,7 +47,7 @@ TEXT_READ = {
     "table": "all",  # the pages with a table, down to the last table: headings, notes, labels beside a table
     "between": "all",  # a page of text between two table pages
 }  # after the last table: only the document's last LAST_LINES lines (signature, date); the rest recorded as not read
-SURVEY_DPI = 72  # pages are looked over for ruling lines at this resolution before any is read
+SURVEY_DPI = 100  # pages are looked over for ruling lines at this resolution before any is read
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,13 +352,23 @@ def read_cells(p: Any, rects: list[tuple[float, float, float, float]], make_box:
     return out
 
 
+def _ends(bands: list[tuple[int, int]], how: str) -> list[tuple[int, int]]:
+    """The bands a mode reads: ``head`` the first :data:`HEAD_LINES` (the heading that ends the tables), ``tail``
+    the last :data:`LAST_LINES` (signature and date), ``head+tail`` both, ``none`` none."""
+    keep = set()
+    if "head" in how:
+        keep |= set(range(min(HEAD_LINES, len(bands))))
+    if "tail" in how:
+        keep |= set(range(max(0, len(bands) - LAST_LINES), len(bands)))
+    return [b for k, b in enumerate(bands) if k in keep]
+
+
 def text_boxes(gray: Any, tables: list[Any], mode: str, factor: float, make_box: Callable[..., Any],
                below: float | None = None, below_mode: str = "all", skipped: list[int] | None = None) -> list[Any]:
     """The text outside the page's tables: its ink bands found on the page with the tables blanked, detection
     run on those bands only at ``factor`` of the page's resolution, each line recognised from the full page.
     ``mode`` for the bands above ``below`` (pixels; all of them when None), ``below_mode`` for the rest: ``all``
-    lines, the ``tail`` (the last :data:`LAST_LINES`), or ``none``; ``skipped`` is told how many bands of ink
-    were left unread."""
+    or as :func:`_ends` says; ``skipped`` is told how many bands of ink were left unread."""
     import cv2
 
     masked = gray.copy()
@@ -370,7 +381,7 @@ def text_boxes(gray: Any, tables: list[Any], mode: str, factor: float, make_box:
     cut = len(bands) if below is None else sum(1 for top, _ in bands if top < below * factor)
     chosen = []
     for part, how in ((bands[:cut], mode), (bands[cut:], below_mode)):
-        took = part if how == "all" else part[-LAST_LINES:] if how == "tail" else []
+        took = part if how == "all" else _ends(part, how)
         chosen += took
         if skipped is not None:
             skipped.append(len(part) - len(took))
@@ -518,10 +529,12 @@ def plan(has_table: list[bool]) -> list[tuple[str, str]]:
         end = "tail" if i == len(has_table) - 1 else "none"
         if i < first:
             out.append((TEXT_READ["first"], TEXT_READ["first"]))
-        elif i == last:
-            out.append((TEXT_READ["table"], end))
+        elif i == last:  # below the last table: the heading that ends the tables (the walker's end of tables)
+            out.append((TEXT_READ["table"], "head+tail" if end == "tail" else "head"))
         elif i < last:
             out.append((TEXT_READ["table"], TEXT_READ["table"]) if table else (TEXT_READ["between"], TEXT_READ["between"]))
+        elif i == last + 1:  # the page after the last table's: its first lines may be the heading that ends them
+            out.append(("head+tail", "head+tail") if end == "tail" else ("head", "head"))
         else:
             out.append((end, end))
     return out
@@ -532,7 +545,7 @@ def read_pdf_tables_first(data: bytes, meta: dict[str, str]) -> Document:
     tables; then the pages that hold a table, the pages before the first one and the last page are rendered at
     :data:`CELL_DPI` and read (:func:`plan`).  The prose after the last table — neither a table nor the report's
     metadata — is not recognised, except the document's last lines (signature, date), and where it stood is
-    recorded: ``ocr_pages_not_read`` (pages), ``ocr_text_not_read`` (the page whose text below its last table)."""
+    recorded: ``ocr_pages_not_read`` (pages), ``ocr_text_not_read`` (pages of which part was not read)."""
     from ..document import is_page_footer
     from ..limits import check_page, check_pages
     from .pdf import MEDIA_TYPE, _pdfium_open
@@ -583,7 +596,7 @@ def read_pdf_tables_first(data: bytes, meta: dict[str, str]) -> Document:
         out["ocr_not_read_why"] = ("prose after the last table (neither a table nor the report's metadata) not recognised; "
                                    f"the document's last {LAST_LINES} lines were")
         where = ([f"page(s) {out['ocr_pages_not_read']}"] if not_read else []) + (
-            [f"the text below the last table of page(s) {out['ocr_text_not_read']}"] if below_not_read else [])
+            [f"part of the text of page(s) {out['ocr_text_not_read']}"] if below_not_read else [])
         # a problem row of its own (kind "reader"), so the warehouse says which prose of a scan was not read
         problems.append(f"OCR read the tables and the text up to the last table; not recognised: {' and '.join(where)} "
                         f"(prose after the last table), except the document's last {LAST_LINES} lines")

@@ -22,7 +22,7 @@ import duckdb
 from website.schema_probe import Schema
 from website.shards import depth_for, dumps, fnv1a, shard_relpath, write_bytes
 
-LEAF_LIMIT, MAX_PREFIX, HEAD = 800, 6, 60
+LEAF_LIMIT, MAX_PREFIX, HEAD, HEAD_MAX = 800, 12, 60, 200
 _SPACE = re.compile(r"[\s'·\-]+")
 
 
@@ -110,7 +110,7 @@ def write_search(con: duckdb.DuckDBPyConnection, schema: Schema, root: Path) -> 
         if prefix in splits:  # a query that stops at a split prefix still shows the first names under it
             lo = bisect.bisect_left(keys, prefix)
             chosen = sorted(set(chosen) | set(range(lo, min(lo + HEAD, len(keys)))))
-            chosen = [i for i in chosen if keys[i].startswith(prefix)]
+            chosen = [i for i in chosen if keys[i].startswith(prefix)][:HEAD_MAX]  # 公安局 × 2,847: the first few
         files[fnv1a(prefix)][prefix] = [[keys[i], *items[i][1]] for i in sorted(chosen)]
     nbytes = 0
     for name, content in files.items():

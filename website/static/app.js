@@ -392,7 +392,8 @@ async function showSearch() {
   const hits = await search(q);
   if (seq !== searchSeq) return;
   box.hidden = false;
-  box.innerHTML = hits.length ? hits.map(h => `<a class="hit" href="#/${h.type === 'b' ? 'body' : 'place'}/${encodeURIComponent(h.id)}">${h.type === 'p' ? '[地区] ' : ''}${esc(h.label)}<small>${esc(h.ctx)}</small></a>`).join('') : '<p>No body or place starts so.</p>';
+  const more = hits.length >= 50 ? '<p>More match: add a place to the name (e.g. 乐清市统计局).</p>' : '';
+  box.innerHTML = hits.length ? more + hits.map(h => `<a class="hit" href="#/${h.type === 'b' ? 'body' : 'place'}/${encodeURIComponent(h.id)}">${h.type === 'p' ? '[地区] ' : ''}${esc(h.label)}<small>${esc(h.ctx)}</small></a>`).join('') : '<p>No body or place starts so.</p>';
 }
 input.addEventListener('input', () => showSearch().catch(fail));
 document.getElementById('search-form').addEventListener('submit', e => { e.preventDefault(); showSearch().catch(fail); });

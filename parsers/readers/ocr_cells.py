@@ -23,6 +23,7 @@ same result on every machine.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -307,14 +308,19 @@ def detected_lines(crop: Any) -> tuple[list[Any], list[tuple[float, float, float
     return crops, places
 
 
+_MARK_AFTER = re.compile(r"^\d+[.·,，。、'`]$")
+
+
 def _doubtful(rd: Reading) -> bool:
-    """A reading to check again: nothing read, a number read below the bar, or only marks that are neither
-    characters nor digits (a 0 read as Q)."""
+    """A reading to check again: nothing read, a number read below the bar or with a mark after it, or only marks
+    that are neither characters nor digits (a 0 read as Q)."""
     text = rd.text.strip()
     if not text:
         return True
     if any(c.isdigit() for c in text):
-        return rd.score < RECHECK_BELOW
+        # a mark after a number (0. — a speck beside the digit) is checked too: sub-rows are numbered 2. in labels,
+        # never in a cell of figures
+        return rd.score < RECHECK_BELOW or bool(_MARK_AFTER.match(text))
     return not any("\u4e00" <= c <= "\u9fff" for c in text)
 
 

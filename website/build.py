@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from website.codes import load_codes, register_indexes
-from website.export import body_sql, register_shards, report_sql, write_shards
+from website.export import body_sql, register_shards, report_sql, write_shards, write_sliced
 from website.schema_probe import probe
 from website.search import write_places, write_search
 from website.shards import TARGET_PER_SHARD, write_json
@@ -99,7 +99,7 @@ def _write_data(con: duckdb.DuckDBPyConnection, release_dir: Path, root: Path, v
         "reports": register_shards(con, "report", "reports", "report_id", TARGET_PER_SHARD["reports"]),
         "bodies": register_shards(con, "body", "agencies", "agency_id", TARGET_PER_SHARD["bodies"]),
     }
-    _, _, n_reports = write_shards(con, report_sql(schema), root, "reports")
+    _, _, n_reports = write_sliced(con, report_sql(schema), root, "reports", "site_report_shard")
     _, _, n_bodies = write_shards(con, body_sql(schema), root, "bodies")
     depths["places"], _, _ = write_places(con, root)
     write_search(con, schema, root)

@@ -19,6 +19,7 @@ from website.schema_probe import Schema
 from website.shards import depth_for, dumps, fnv1a, shard_relpath, write_bytes
 
 BATCH = 20_000
+SLICE = 60_000  # reports per export query: a slice's facts (~12 M) fit in a few GB
 
 
 def _fact_columns(schema: Schema) -> list[tuple[str, str]]:
@@ -42,7 +43,7 @@ def _fact_columns(schema: Schema) -> list[tuple[str, str]]:
 
 
 def report_sql(schema: Schema) -> str:
-    """One row per report: (report_id, shard, json) ordered by shard then id."""
+    """One row per report of the slice ``site_slice(id)``: (report_id, shard, json) ordered by shard then id."""
     cols = _fact_columns(schema)
     struct = ", ".join(f"{k}: {e}" for k, e in cols)
     counts = ", ".join(f"count({e}) AS n_{k}" for k, e in cols)
@@ -60,6 +61,7 @@ def report_sql(schema: Schema) -> str:
       JOIN site_sec ss ON ss.code = f.section
       JOIN site_row sr ON sr.section = f.section AND sr.code = CAST(f."row" AS VARCHAR)
       JOIN site_col sc ON sc.section = f.section AND sc.code = CAST(f."column" AS VARCHAR)
+      WHERE f.report_id IN (SELECT id FROM site_slice)
       GROUP BY f.report_id
     ), docs AS (
       SELECT rd.report_id, list({{sha256: rd.sha256, media_type: rd.media_type, canonical: rd.canonical,
@@ -68,19 +70,20 @@ def report_sql(schema: Schema) -> str:
              fetched_at: CAST(d.fetched_at AS VARCHAR), outcome: d.outcome, source_file: {source_file}}}
              ORDER BY rd.canonical DESC, rd.sha256) AS docs
       FROM report_documents rd LEFT JOIN documents d ON d.sha256 = rd.sha256
+      WHERE rd.report_id IN (SELECT id FROM site_slice)
       GROUP BY rd.report_id
     ), ck AS (
       SELECT report_id, count(*) AS n_checks, count(*) FILTER (WHERE passed) AS n_passed,
              list({{name: name, detail: detail}} ORDER BY name) FILTER (WHERE NOT passed) AS failed
-      FROM checks GROUP BY report_id
+      FROM checks WHERE report_id IN (SELECT id FROM site_slice) GROUP BY report_id
     ), pb AS (
       SELECT report_id, list({{kind: kind, section: section, "row": "row", detail: detail}}
              ORDER BY kind, section, "row", detail) AS problems
-      FROM problems GROUP BY report_id
+      FROM problems WHERE report_id IN (SELECT id FROM site_slice) GROUP BY report_id
     ), ind AS (
       SELECT report_id, list({{m: metric, v: metric_value, n: numerator, d: denominator, why: null_reason}}
              ORDER BY metric) AS indicators
-      FROM v_indicators GROUP BY report_id
+      FROM v_indicators WHERE report_id IN (SELECT id FROM site_slice) GROUP BY report_id
     )
     SELECT r.report_id AS id, sh.shard, to_json({{
       report: r, {geo},
@@ -90,7 +93,7 @@ def report_sql(schema: Schema) -> str:
       timeliness: CASE WHEN t.report_id IS NULL THEN NULL ELSE {{deadline: t.deadline, article: t.article,
         days_late: t.days_late, null_reason: t.null_reason, published_on_source: t.published_on_source}} END
     }}) AS json
-    FROM reports r JOIN site_report_shard sh ON sh.id = r.report_id
+    FROM reports r JOIN site_report_shard sh ON sh.id = r.report_id JOIN site_slice sl ON sl.id = r.report_id
     LEFT JOIN fx USING (report_id) LEFT JOIN docs USING (report_id) LEFT JOIN ck USING (report_id)
     LEFT JOIN pb USING (report_id) LEFT JOIN ind USING (report_id)
     LEFT JOIN v_timeliness t ON t.report_id = r.report_id
@@ -185,6 +188,29 @@ def _stream(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[tuple[str, str
         if not rows:
             return
         yield from rows
+
+
+def slices(con: duckdb.DuckDBPyConnection, shard_table: str, per_slice: int = SLICE) -> list[str]:
+    """Shard prefixes, in order, each naming a slice of at most about ``per_slice`` ids (``[""]``: one slice).
+
+    Why: at national scale one query over all reports' ~200 M facts outgrows memory (it ran out at 8 GB);
+    a slice is every shard starting with one hex digit, so slices write whole shard files in the same order."""
+    n = con.execute(f"SELECT count(*) FROM {shard_table}").fetchone()[0]
+    digits = 0
+    while n / 16**digits > per_slice and digits < 2:
+        digits += 1
+    return [""] if digits == 0 else [f"{i:0{digits}x}" for i in range(16**digits)]
+
+
+def write_sliced(con: duckdb.DuckDBPyConnection, sql: str, root: Path, kind: str, shard_table: str) -> tuple[int, int, int]:
+    """:func:`write_shards` one slice at a time (the SQL reads its ids from ``site_slice``)."""
+    totals = [0, 0, 0]
+    for prefix in slices(con, shard_table):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE site_slice AS SELECT id FROM {shard_table} WHERE starts_with(shard, ?)",
+                    [prefix])
+        for i, v in enumerate(write_shards(con, sql, root, kind)):
+            totals[i] += v
+    return totals[0], totals[1], totals[2]
 
 
 def write_shards(con: duckdb.DuckDBPyConnection, sql: str, root: Path, kind: str) -> tuple[int, int, int]:

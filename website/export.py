@@ -19,7 +19,7 @@ from website.schema_probe import Schema
 from website.shards import depth_for, dumps, fnv1a, shard_relpath, write_bytes
 
 BATCH = 20_000
-SLICE = 60_000  # reports per export query: a slice's facts (~12 M) fit in a few GB
+SLICE = 100_000  # reports per export query: a national release (1 M) in 16 slices of ~12 M facts each
 
 
 def _fact_columns(schema: Schema) -> list[tuple[str, str]]:

@@ -258,14 +258,17 @@ def cmd_site(args: argparse.Namespace) -> int:
         print(f"no release at {folder}: build and release first (xxgk build, xxgk release)", file=sys.stderr)
         return 2
     folder = folder.resolve()
-    summary = build_site(folder, Path(args.out) if args.out else None)
+    out = Path(args.out) if args.out else Path(args.data_dir) / "sites" / folder.name
+    if out.resolve() == folder or folder in out.resolve().parents:
+        # a release is immutable: SHA256SUMS covers every file in it, the site it was published with included
+        print(f"error: {out} is inside the release {folder.name}, which is sealed (its site was built when it was made); "
+              "write the site elsewhere with --out", file=sys.stderr)
+        return 2
+    summary = build_site(folder, out)
     print(f"site of {folder.name}: {summary.path}  ({summary.files} files, {summary.bytes / 1e6:.1f} MB, "
           f"{summary.bodies} bodies, {summary.reports} reports, {summary.seconds:.1f} s)")
-    print(f"open it: python -m http.server -d {summary.path.parent} 8000, then http://127.0.0.1:8000/{summary.path.name}/")
-    sums = folder / "SHA256SUMS"
-    if summary.path.resolve().parent == folder and sums.is_file() and "  site/" in sums.read_text(encoding="utf-8"):
-        print(f"note: {sums} lists the site the release shipped; `sha256sum -c SHA256SUMS` reports any file this "
-              "build wrote differently (the site is deterministic: the same code writes the same bytes)")
+    print(f"open it: python -m http.server -d {summary.path} 8000, then http://127.0.0.1:8000/ (downloads and source "
+          "pages are links into the release folder: the release's own site/ has them)")
     return 0
 
 
@@ -376,11 +379,12 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_release)
 
     st = sub.add_parser("site", help="build the offline static site of a release (overview, bodies, reports, dictionary)",
-                        description="Write the release's static site (default: <release>/site, replaced whole). "
-                        "Serve the release folder with any static file server and open site/.")
+                        description="Write a release's static site outside the release (default: <data dir>/sites/<version>, "
+                        "replaced whole); every release already ships its own site/, with its downloads and source pages. "
+                        "A sealed release is never written into.")
     st.add_argument("--data-dir", required=True)
     st.add_argument("--release", help="version to build the site of (default: latest)")
-    st.add_argument("--out", help="folder to write the site into (default: <release folder>/site)")
+    st.add_argument("--out", help="folder to write the site into (default: <data dir>/sites/<version>; never inside a release)")
     st.set_defaults(func=cmd_site)
 
     q = sub.add_parser("query", help="run SQL against the warehouse and print the results",

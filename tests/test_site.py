@@ -242,3 +242,20 @@ def test_shipped_font_covers_the_pages_own_chinese(release: Path) -> None:
     chinese = {c for c in text if ord(c) >= 0x2E80}
     assert len(chinese) > 50
     assert sorted(c for c in chinese if ord(c) not in cmap) == []
+
+
+def test_xxgk_site_never_writes_into_a_sealed_release(release: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A release is immutable (SHA256SUMS covers its site): `xxgk site` writes a release's site elsewhere, by default
+    <data dir>/sites/<version>, and refuses a folder inside the release."""
+    from pipelines.cli import main
+
+    data = release.parents[1]
+    before = _tree(release)
+    assert main(["site", "--data-dir", str(data), "--out", str(release / "site")]) == 2
+    assert "sealed" in capsys.readouterr().err
+    assert main(["site", "--data-dir", str(data)]) == 0
+    assert _tree(release) == before
+    built = data / "sites" / release.name
+    assert (built / "index.html").is_file()
+    shipped = _tree(release / "site")
+    assert {k for k in _tree(built) if k.startswith("data/reports/")} == {k for k in shipped if k.startswith("data/reports/")}

@@ -73,6 +73,7 @@ def build_site(release_dir: Path, out: Path | None = None, *, version: str | Non
             if memory_limit:
                 con.execute("SET memory_limit = ?", [memory_limit])
             con.execute("SET preserve_insertion_order = false")  # every output order is an explicit ORDER BY
+            con.execute("SET TimeZone = 'UTC'")  # instants (fetched_at) printed the same on every machine, not in its zone
             inside = out.resolve().parent == release_dir
             bodies, reports = _write_data(con, release_dir, tmp, version, inside)
         finally:

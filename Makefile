@@ -15,7 +15,10 @@ setup:
 demo: setup
 	@$(UV) run --frozen xxgk demo --data-dir data/demo
 
+# the site's tests open it in Debian's Chromium (tests/test_site.py): installed here when missing, so that `make test`
+# works on a fresh machine as CI's does
 test: setup
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the site's browser tests"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@$(UV) run --frozen pytest -q
 
 # Dagster UI and daemon (schedules), offline, with the project's own instance settings (no telemetry, no

@@ -15,6 +15,8 @@ identities catch most digits misread with confidence.  Nothing read here is ever
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import functools
 import re
 import threading
@@ -84,10 +86,12 @@ def _skew(gray: Any) -> float:
     return float(np.median(angles)) if angles else 0.0
 
 
-def _straighten(gray: Any) -> Any:
+def _straighten(gray: Any, measure: Callable[[Any], float] | None = None) -> Any:
+    """The page rotated by the tilt ``measure`` finds (default: the Hough measure of the whole-page path; the
+    table-first path passes its least-squares one)."""
     import cv2
 
-    angle = _skew(gray)
+    angle = (measure or _skew)(gray)
     if abs(angle) < 0.05:
         return gray
     h, w = gray.shape

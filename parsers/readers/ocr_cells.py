@@ -636,11 +636,7 @@ def skew(gray: Any) -> float:
 
 
 def straighten(gray: Any) -> Any:
-    import cv2
+    """The page rotated by :func:`skew` (least squares), with the whole-page path's rotation."""
+    from .ocr import _straighten
 
-    angle = skew(gray)
-    if abs(angle) < 0.05:
-        return gray
-    h, w = gray.shape
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    return _straighten(gray, skew)

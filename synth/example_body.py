@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 
-from synth.model import APPLICANTS, SynthReport, make_consistent, random_report
+from synth.model import APPLICANTS, SynthReport, random_report
 
 AGENCY = "乐清市示例局"
 YEARS = (2022, 2023)
@@ -48,4 +48,4 @@ def _carry_over(before: SynthReport, rep: SynthReport) -> None:
         f[("applications", row, "total")] = sum(f[("applications", row, c)] for c in APPLICANTS[:-1])
 
 
-__all__ = ["AGENCY", "YEARS", "example_reports", "make_consistent"]
+__all__ = ["AGENCY", "YEARS", "example_reports"]
